@@ -1,0 +1,24 @@
+// All message catalogues, merged. Each module owns a `<module>.messages.ts` with its keys in
+// the three languages; keys are `module.screen.element`.
+import type { Locale } from '../config.ts';
+import { commonMessages } from './common.messages.ts';
+import { accountsMessages } from '../modules/accounts/accounts.messages.ts';
+import { adminMessages } from '../modules/admin/admin.messages.ts';
+
+export type Catalog = Record<Locale, Record<string, string>>;
+export type ModuleMessages = Catalog;
+
+const modules: ModuleMessages[] = [commonMessages, accountsMessages, adminMessages];
+
+function merge(locale: Locale): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const module of modules) {
+    for (const [key, value] of Object.entries(module[locale])) {
+      if (key in merged) throw new Error(`Duplicate message key ${key} (${locale})`);
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+export const catalog: Catalog = { ar: merge('ar'), fr: merge('fr'), en: merge('en') };
