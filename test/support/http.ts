@@ -87,3 +87,11 @@ export class TestClient {
     return this.post(actionUrl, fields);
   }
 }
+
+/** Signs the client in as `user` by creating a real session, as the login form would. */
+export async function signIn(client: TestClient, user: { id: number; municipality_id: number }): Promise<void> {
+  const { startSession } = await import('../../src/modules/accounts/sessions.service.ts');
+  const { SESSION_COOKIE } = await import('../../src/modules/accounts/session-cookie.ts');
+  const { token } = await startSession(client.app.deps.database.db, { userId: user.id, municipalityId: user.municipality_id, days: 1 });
+  client.cookies.set(SESSION_COOKIE, token);
+}
