@@ -30,14 +30,14 @@ describeEachDatabase('pages, languages and security headers', (suite) => {
     assert.match(ar.body, /href="\/fr\/"[^>]*>Français/);
     const fr = await client.get('/fr/');
     assert.match(fr.body, /<html lang="fr" dir="ltr">/);
-    assert.match(fr.body, /Bienvenue à Commune de alpha/);
+    assert.match(fr.body, /Commune de alpha vous souhaite la bienvenue/);
   });
 
   test('the municipality is chosen by host name', async () => {
     const beta = await new TestClient(app, 'beta.example').get('/en/');
-    assert.match(beta.body, /Welcome to Municipality of beta/);
+    assert.match(beta.body, /Municipality of beta welcomes you/);
     const unknownHost = await new TestClient(app, 'elsewhere.example').get('/en/');
-    assert.match(unknownHost.body, /Welcome to Municipality of alpha/);
+    assert.match(unknownHost.body, /Municipality of alpha welcomes you/);
   });
 
   test('an unknown language or page is a translated 404', async () => {

@@ -91,7 +91,7 @@ export const commonMessages: ModuleMessages = {
     'layout.footer_privacy': 'Données personnelles',
     'layout.tagline': 'Plateforme de participation citoyenne',
 
-    'home.title': 'Bienvenue à {municipality}',
+    'home.title': '{municipality} vous souhaite la bienvenue',
     'home.intro':
       'Déposez et suivez vos réclamations, participez au budget participatif et suivez le travail de la commune.',
     'home.services_title': 'Les services de la commune',
@@ -167,7 +167,7 @@ export const commonMessages: ModuleMessages = {
     'layout.footer_privacy': 'Personal data',
     'layout.tagline': 'Citizen participation platform',
 
-    'home.title': 'Welcome to {municipality}',
+    'home.title': '{municipality} welcomes you',
     'home.intro': "File and follow complaints, take part in participatory budgeting, and follow the municipality's work.",
     'home.services_title': "The municipality's services",
     'home.service.complaints': 'Complaints',

@@ -28,9 +28,10 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
         <header class="site-header">
           <div class="site-header__inner">
             <a class="brand" href={href(ctx, '/')}>
-              <span class="brand__mark" aria-hidden="true">
-                ⵣ
-              </span>
+              <svg class="brand__mark" aria-hidden="true" viewBox="0 0 24 24" width="40" height="40">
+                <circle cx="12" cy="12" r="12" fill="#fff" />
+                <path d="M12 4.5 5 8.5v1.5h14V8.5zM6.5 11h2v6h-2zm4.5 0h2v6h-2zm4.5 0h2v6h-2zM5 18h14v1.5H5z" fill="currentColor" />
+              </svg>
               <span class="brand__text">
                 <span class="brand__name">{ctx.municipality.name}</span>
                 <span class="brand__tagline">{t('layout.tagline')}</span>
