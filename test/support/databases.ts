@@ -74,3 +74,15 @@ export function describeEachDatabase(title: string, body: (suite: DatabaseSuite)
     });
   }
 }
+
+/**
+ * Another connection (SQLite) or pool (PostgreSQL) to the same test database, as a second app
+ * process would have. The caller destroys it.
+ */
+export function openSecondHandle(handle: DatabaseHandle): DatabaseHandle {
+  if (handle.dialect === 'sqlite') {
+    if (!handle.sqliteFile) throw new Error('An in-memory SQLite database has no second connection.');
+    return openDatabase({ kind: 'sqlite', file: handle.sqliteFile });
+  }
+  return openDatabase({ kind: 'postgres', url: process.env.TEST_PG_URL!, schema: handle.schema });
+}
