@@ -80,3 +80,12 @@ export async function searchAuditLog(db: Db, filter: AuditFilter): Promise<Audit
   if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
   return query.orderBy('seq', 'desc').limit(filter.limit).execute();
 }
+
+/** The entity types and actions that occur in a municipality's log, for the back office's filters. */
+export async function listAuditVocabulary(db: Db, municipalityId: number): Promise<{ entityTypes: string[]; actions: string[] }> {
+  const [entityTypes, actions] = await Promise.all([
+    db.selectFrom('audit_log').select('entity_type').distinct().where('municipality_id', '=', municipalityId).orderBy('entity_type').execute(),
+    db.selectFrom('audit_log').select('action').distinct().where('municipality_id', '=', municipalityId).orderBy('action').execute(),
+  ]);
+  return { entityTypes: entityTypes.map((r) => r.entity_type), actions: actions.map((r) => r.action) };
+}
