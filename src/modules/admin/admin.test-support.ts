@@ -1,9 +1,11 @@
 // Shared set-up for the back office's tests: two municipalities with staff, and ways to read
 // what the audit log recorded. Test code only (imported by *.test.ts files).
+import type { FastifyInstance } from 'fastify';
 import type { Actor, StaffRole } from '../../auth/policies.ts';
 import type { Db } from '../../db/database.ts';
 import type { AuditLogRow, DepartmentRow, MunicipalityRow, UserRow } from '../../db/schema.ts';
 import { createTestMunicipality, createTestUser } from '../../../test/support/fixtures.ts';
+import { signIn, TestClient } from '../../../test/support/http.ts';
 import { verifyAuditChain } from '../audit/audit.service.ts';
 import { listDepartments } from '../municipalities/municipalities.repository.ts';
 
@@ -65,4 +67,30 @@ export async function auditedBy(db: Db, municipalityId: number, change: () => Pr
 
 export function parsed(json: string | null): unknown {
   return json === null ? null : JSON.parse(json);
+}
+
+/** A browser signed in as `user`, on the municipality's host name. */
+export async function signedInClient(app: FastifyInstance, user: UserRow, host: string): Promise<TestClient> {
+  const client = new TestClient(app, host);
+  await signIn(client, user);
+  return client;
+}
+
+/** The hidden version field of the (first) form on a page. */
+export function versionOn(html: string): string {
+  const match = /name="version" value="([^"]+)"/.exec(html);
+  if (!match) throw new Error('no version field on the page');
+  return match[1]!;
+}
+
+/** The text of a page without tags, entities decoded, for matching messages. */
+export function textOf(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\s+/g, ' ');
 }

@@ -1,0 +1,30 @@
+// The back office's sections and who sees each: the sub-navigation lists only what the actor
+// may open, so nobody is shown a link that ends in "not allowed".
+import { type Action, type Actor, can } from '../../auth/policies.ts';
+
+export type AdminSectionKey = 'dashboard' | 'users' | 'areas' | 'departments' | 'settings' | 'outbox' | 'audit';
+export type AdminNavLink = { key: AdminSectionKey; path: string };
+
+const SECTIONS: (AdminNavLink & { anyOf: Action[] })[] = [
+  { key: 'dashboard', path: '/admin', anyOf: ['admin.access'] },
+  { key: 'users', path: '/admin/users', anyOf: ['users.view', 'users.manage_roles'] },
+  { key: 'areas', path: '/admin/areas', anyOf: ['reference.manage'] },
+  { key: 'departments', path: '/admin/departments', anyOf: ['reference.manage'] },
+  { key: 'settings', path: '/admin/settings', anyOf: ['settings.manage'] },
+  { key: 'outbox', path: '/admin/outbox', anyOf: ['outbox.view'] },
+  { key: 'audit', path: '/admin/audit', anyOf: ['audit.view'] },
+];
+
+export function adminNavFor(actor: Actor, municipalityId: number): AdminNavLink[] {
+  return SECTIONS.filter((s) => s.anyOf.some((action) => can(actor, action, { municipalityId }))).map(({ key, path }) => ({ key, path }));
+}
+
+/** The section a path belongs to: the longest section path it starts with. */
+export function currentSection(nav: AdminNavLink[], path: string): AdminSectionKey | undefined {
+  const bare = path.split('?')[0]!.replace(/\/$/, '');
+  let best: AdminNavLink | undefined;
+  for (const link of nav) {
+    if ((bare === link.path || bare.startsWith(`${link.path}/`)) && (!best || link.path.length > best.path.length)) best = link;
+  }
+  return best?.key;
+}
