@@ -25,7 +25,8 @@ export function richText(
 
 /** A phone number or e-mail address as people read it, isolated and left-to-right. */
 export function ContactText(props: { contact: Contact }) {
-  const text = props.contact.channel === 'sms' ? formatPhone(props.contact.target) : props.contact.target;
+  // No-break spaces keep "+216 22 123 456" on one line.
+  const text = props.contact.channel === 'sms' ? formatPhone(props.contact.target).replace(/ /g, '\u00A0') : props.contact.target;
   return (
     <bdi dir="ltr" class="mono">
       {text}

@@ -52,7 +52,7 @@ describeEachDatabase('the account page', (suite) => {
     for (const heading of ['Téléphone et e-mail', 'Profil', 'Handicap (facultatif)', 'Mot de passe', 'Appareils connectés', 'Vos consentements', 'Vos données', 'Supprimer mon compte']) {
       assert.match(page.body, new RegExp(`<h2[^>]*>${heading.replace(/[()]/g, '\\$&')}</h2>`), heading);
     }
-    assert.match(page.body, /\+216 24 00\d \d{3}/);
+    assert.match(page.body, /\+216\u00A024\u00A000\d\u00A0\d{3}/);
     assert.match(page.body, /Cet appareil/);
     assert.match(page.body, /value="Test person"/);
     assert.ok(user);

@@ -4,8 +4,8 @@ import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastif
 import { setFlash } from '../../http/render.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { CurrentUser } from './sessions.service.ts';
-import { startSession } from './sessions.service.ts';
-import { setSessionCookie } from './session-cookie.ts';
+import { endSession, startSession } from './sessions.service.ts';
+import { SESSION_COOKIE, setSessionCookie } from './session-cookie.ts';
 import type { AccountTarget } from './profile.service.ts';
 
 /**
@@ -21,6 +21,9 @@ export async function signInAndRedirect(
   options: { userId: number; to: string; flash: string },
 ): Promise<FastifyReply> {
   const { config, database } = request.server.deps;
+  // A session this browser already had (perhaps someone else's, on a shared phone) ends here.
+  const previous = request.cookies[SESSION_COOKIE];
+  if (previous) await endSession(database.db, previous);
   const { token } = await startSession(database.db, {
     userId: options.userId,
     municipalityId: request.municipality.id,

@@ -72,6 +72,19 @@ describeEachDatabase('login and logout pages', (suite) => {
     assert.equal(await sessionsOf(user.id), 0);
   });
 
+  test('logging in ends the session the browser had before (a shared phone)', async () => {
+    const first = await createTestUser(suite.db(), { municipalityId: alpha.id, phone: phone() });
+    const secondPhone = phone();
+    const second = await createTestUser(suite.db(), { municipalityId: alpha.id, phone: secondPhone });
+    const client = new AddressedClient(app);
+    await signIn(client, first);
+    await client.get('/fr/privacy');
+    const response = await client.post('/fr/login', { identifier: secondPhone, password: TEST_PASSWORD });
+    assert.equal(response.statusCode, 303);
+    assert.equal(await sessionsOf(first.id), 0);
+    assert.equal(await sessionsOf(second.id), 1);
+  });
+
   test('an erased account cannot log in', async () => {
     const target = phone();
     const user = await createTestUser(suite.db(), { municipalityId: alpha.id, phone: target });

@@ -44,7 +44,7 @@ describeEachDatabase('sign-up pages', (suite) => {
 
     const verifyPage = await client.get('/fr/signup/verify');
     assert.equal(verifyPage.statusCode, 200);
-    assert.match(verifyPage.body, /<bdi dir="ltr" class="mono">\+216 \d\d \d{3} \d{3}<\/bdi>/);
+    assert.match(verifyPage.body, /<bdi dir="ltr" class="mono">\+216\u00A0\d\d\u00A0\d{3}\u00A0\d{3}<\/bdi>/);
 
     const code = await lastCodeSentTo(db, e164(national));
     const wrong = await client.post('/fr/signup/verify', { code: otherCode(code) });
