@@ -63,13 +63,15 @@ export function describeEachDatabase(title: string, body: (suite: DatabaseSuite)
       before(async () => {
         testDb = await createTestDatabase(kind);
       });
-      after(async () => {
-        await testDb?.cleanup();
-      });
       body({
         kind,
         db: () => testDb!.handle.db,
         handle: () => testDb!.handle,
+      });
+      // Registered after the body's hooks so that it runs after them: a suite's own `after`
+      // (stopping a worker, closing an app) can still use the database.
+      after(async () => {
+        await testDb?.cleanup();
       });
     });
   }
