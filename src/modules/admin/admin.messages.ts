@@ -109,7 +109,7 @@ export const adminMessages: ModuleMessages = {
     'admin.areas.no_arrondissement': 'غير محددة',
     'admin.areas.outline': 'الحدود (GeoJSON)',
     'admin.areas.outline_hint':
-      'اختياري. الصقوا مضلّعًا (Polygon أو MultiPolygon) بصيغة GeoJSON، مثلًا من QGIS أو geojson.io، بإحداثيات خط الطول ثم خط العرض.',
+      'الصقوا مضلّعًا (Polygon أو MultiPolygon) بصيغة GeoJSON، مثلًا من QGIS أو geojson.io، بإحداثيات خط الطول ثم خط العرض.',
     'admin.areas.back': 'العودة إلى الدوائر والأحياء',
     'admin.areas.new_arrondissement': 'دائرة بلدية جديدة',
     'admin.areas.new_neighbourhood': 'حي جديد',
@@ -363,7 +363,7 @@ export const adminMessages: ModuleMessages = {
     'admin.areas.no_arrondissement': 'Non précisé',
     'admin.areas.outline': 'Contour (GeoJSON)',
     'admin.areas.outline_hint':
-      'Facultatif. Collez un polygone (Polygon ou MultiPolygon) en GeoJSON, par exemple exporté de QGIS ou de geojson.io, en longitude puis latitude.',
+      'Collez un polygone (Polygon ou MultiPolygon) en GeoJSON, par exemple exporté de QGIS ou de geojson.io, en longitude puis latitude.',
     'admin.areas.back': 'Retour aux arrondissements et quartiers',
     'admin.areas.new_arrondissement': 'Nouvel arrondissement',
     'admin.areas.new_neighbourhood': 'Nouveau quartier',
@@ -611,7 +611,7 @@ export const adminMessages: ModuleMessages = {
     'admin.areas.no_arrondissement': 'Not set',
     'admin.areas.outline': 'Outline (GeoJSON)',
     'admin.areas.outline_hint':
-      'Optional. Paste a polygon (Polygon or MultiPolygon) as GeoJSON, for example exported from QGIS or geojson.io, in longitude, latitude order.',
+      'Paste a polygon (Polygon or MultiPolygon) as GeoJSON, for example exported from QGIS or geojson.io, in longitude, latitude order.',
     'admin.areas.back': 'Back to districts and neighbourhoods',
     'admin.areas.new_arrondissement': 'New district',
     'admin.areas.new_neighbourhood': 'New neighbourhood',

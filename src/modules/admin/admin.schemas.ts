@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { STAFF_ROLES } from '../../auth/policies.ts';
 import { COUNCIL_BODIES } from '../municipalities/settings.service.ts';
-import { MAX_OUTLINE_CHARS } from '../municipalities/outline.ts';
+import { MAX_OUTLINE_CHARS, OUTLINE_PROBLEM_MESSAGES, parseOutline } from '../municipalities/outline.ts';
 import { OUTBOX_CHANNELS, OUTBOX_STATUSES } from './outbox.service.ts';
 import { pageNumber } from './admin-http.ts';
 
@@ -53,10 +53,23 @@ export const versionForm = z.object({ version });
 
 // Areas
 
-export const arrondissementForm = z.object({
-  ...names,
-  outline: z.string().trim().max(MAX_OUTLINE_CHARS).optional().transform((v) => (v ? v : null)),
-});
+/**
+ * The outline's shape is checked here, so its error shows together with the others; whether it
+ * lies near the municipality is checked by the service, which knows where the municipality is.
+ */
+const outline = z
+  .string()
+  .trim()
+  .max(MAX_OUTLINE_CHARS)
+  .superRefine((text, context) => {
+    if (text === '') return;
+    const result = parseOutline(text);
+    if (!result.ok) context.addIssue({ code: 'custom', message: OUTLINE_PROBLEM_MESSAGES[result.problem] });
+  })
+  .optional()
+  .transform((v) => (v ? v : null));
+
+export const arrondissementForm = z.object({ ...names, outline });
 export const arrondissementEditForm = arrondissementForm.extend({ version });
 
 export const neighbourhoodForm = arrondissementForm.extend({ arrondissement_id: optionalId });

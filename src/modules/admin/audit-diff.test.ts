@@ -25,3 +25,9 @@ test('nested values are shown as JSON, and an entry without values has no rows',
 test('values that are not objects are shown as one row', () => {
   assert.deepEqual(diffAuditValues(JSON.stringify([1, 2]), JSON.stringify([1, 2, 3])), [{ field: '', before: '[1,2]', after: '[1,2,3]', kind: 'changed' }]);
 });
+
+test('an emptied field reads as empty, not as the word "null"', () => {
+  assert.deepEqual(diffAuditValues(JSON.stringify({ email: 'a@b.tn' }), JSON.stringify({ email: null })), [
+    { field: 'email', before: 'a@b.tn', after: null, kind: 'changed' },
+  ]);
+});

@@ -18,9 +18,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** How a value reads in the table: text as typed, anything else as JSON; absent is null. */
+/** How a value reads in the table: text as typed, anything else as JSON; absent or empty is null. */
 function display(value: unknown): string | null {
-  if (value === undefined) return null;
+  if (value === undefined || value === null) return null;
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
 }

@@ -57,12 +57,14 @@ describeEachDatabase('back office: districts, neighbourhoods and departments', (
       name_fr: 'Cité Skhira',
       name_en: 'x'.repeat(121),
       arrondissement_id: 'abc',
+      outline: '{"type":"Point","coordinates":[8.71,36.18]}',
     });
     assert.equal(missing.statusCode, 400);
     const text = textOf(missing.body);
     assert.match(text, /Name in Arabic: This field is required\./);
     assert.match(text, /Name in English: At most 120 characters\./);
     assert.match(text, /District: Choose one of the offered values\./);
+    assert.match(text, /Outline \(GeoJSON\): A polygon is needed/);
     assert.match(missing.body, /value="Cité Skhira"/);
 
     const outline = await client.submit('/ar/admin/areas/neighbourhoods/new', '/ar/admin/areas/neighbourhoods', {

@@ -64,3 +64,9 @@ describe('neighbourhood outlines (GeoJSON)', () => {
     assert.deepEqual(parseOutline(' '.repeat(MAX_OUTLINE_CHARS + 1), KEF), { ok: false, problem: 'too_large' });
   });
 });
+
+test('without a centre, only the shape is checked', () => {
+  const swapped = square.map(([lng, lat]) => [lat, lng]);
+  assert.equal(parseOutline(JSON.stringify({ type: 'Polygon', coordinates: [swapped] })).ok, true);
+  assert.deepEqual(parseOutline('{"type":"Point","coordinates":[1,2]}'), { ok: false, problem: 'wrong_type' });
+});

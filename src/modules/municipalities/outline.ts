@@ -33,7 +33,7 @@ function geometryOf(value: unknown): Geometry | undefined {
 
 type Centre = { lat: number; lng: number };
 
-function checkRing(ring: unknown, centre: Centre, count: { positions: number }): OutlineProblem | undefined {
+function checkRing(ring: unknown, centre: Centre | undefined, count: { positions: number }): OutlineProblem | undefined {
   // A linear ring has at least four positions and ends where it starts (RFC 7946, 3.1.6).
   if (!Array.isArray(ring) || ring.length < 4) return 'bad_coordinates';
   for (const position of ring) {
@@ -43,7 +43,7 @@ function checkRing(ring: unknown, centre: Centre, count: { positions: number }):
     if (!position.every((n) => typeof n === 'number' && Number.isFinite(n))) return 'bad_coordinates';
     const [lng, lat] = position as number[];
     if (lng! < -180 || lng! > 180 || lat! < -90 || lat! > 90) return 'bad_coordinates';
-    if (Math.abs(lng! - centre.lng) > MAX_DEGREES_FROM_CENTRE || Math.abs(lat! - centre.lat) > MAX_DEGREES_FROM_CENTRE) {
+    if (centre && (Math.abs(lng! - centre.lng) > MAX_DEGREES_FROM_CENTRE || Math.abs(lat! - centre.lat) > MAX_DEGREES_FROM_CENTRE)) {
       return 'far_away';
     }
   }
@@ -53,7 +53,7 @@ function checkRing(ring: unknown, centre: Centre, count: { positions: number }):
   return undefined;
 }
 
-function checkPolygon(polygon: unknown, centre: Centre, count: { positions: number }): OutlineProblem | undefined {
+function checkPolygon(polygon: unknown, centre: Centre | undefined, count: { positions: number }): OutlineProblem | undefined {
   if (!Array.isArray(polygon) || polygon.length === 0) return 'bad_coordinates';
   for (const ring of polygon) {
     const problem = checkRing(ring, centre, count);
@@ -64,9 +64,10 @@ function checkPolygon(polygon: unknown, centre: Centre, count: { positions: numb
 
 /**
  * Validates a pasted outline and returns its geometry alone, re-serialised compactly (feature
- * properties pasted along with it are dropped: they are not ours to publish).
+ * properties pasted along with it are dropped: they are not ours to publish). Without `centre`,
+ * only the shape is checked (a form can do that before knowing the municipality).
  */
-export function parseOutline(text: string, centre: Centre): OutlineResult {
+export function parseOutline(text: string, centre?: Centre): OutlineResult {
   if (text.length > MAX_OUTLINE_CHARS) return { ok: false, problem: 'too_large' };
   let value: unknown;
   try {
