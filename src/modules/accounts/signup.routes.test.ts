@@ -132,6 +132,44 @@ describeEachDatabase('sign-up pages', (suite) => {
     assert.equal(client.cookies.get(SESSION_COOKIE), undefined);
   });
 
+  test('the code page: bad inputs, forged token, expiry and the attempt limit all leave the account pending', async () => {
+    const db = suite.db();
+    const national = nationalNumber();
+    const client = new AddressedClient(app);
+    await client.submit('/fr/signup', '/fr/signup', { ...VALID, identifier: national });
+    await client.get('/fr/signup/verify');
+    const code = await lastCodeSentTo(db, e164(national));
+    const cases: [Record<string, string>, number, RegExp][] = [
+      [{ code: '' }, 400, /Ce champ est obligatoire/],
+      [{ code: '1'.repeat(21) }, 400, /20 caractères au plus/],
+      [{ code: '12ab56' }, 400, /Le code compte 6 chiffres/],
+      [{ code, _csrf: 'forged.token' }, 403, /Le formulaire a expiré/],
+    ];
+    for (const [fields, status, message] of cases) {
+      const response = await client.post('/fr/signup/verify', fields);
+      assert.equal(response.statusCode, status, JSON.stringify(fields));
+      assert.match(response.body, message);
+    }
+    for (let i = 0; i < 5; i += 1) assert.equal((await client.post('/fr/signup/verify', { code: otherCode(code) })).statusCode, 400);
+    const locked = await client.post('/fr/signup/verify', { code });
+    assert.equal(locked.statusCode, 400, 'five wrong guesses use the code up');
+    assert.equal((await userByContact(db, { phone: e164(national) }))?.status, 'pending');
+
+    assert.equal(client.cookies.get(SESSION_COOKIE), undefined);
+
+    // A fresh sign-up (from another device, under the per-address rate limit), whose code then expires.
+    const later = new AddressedClient(app);
+    await later.submit('/fr/signup', '/fr/signup', { ...VALID, identifier: national });
+    await later.get('/fr/signup/verify');
+    const fresh = await lastCodeSentTo(db, e164(national));
+    await db.updateTable('verification_codes').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('target', '=', e164(national)).execute();
+    const expired = await later.post('/fr/signup/verify', { code: fresh });
+    assert.equal(expired.statusCode, 400);
+    assert.match(expired.body, /Code incorrect ou expiré/);
+    assert.equal((await userByContact(db, { phone: e164(national) }))?.status, 'pending');
+    assert.equal(later.cookies.get(SESSION_COOKIE), undefined);
+  });
+
   test('asking again at once for a new code is refused politely; the code page needs its sign-up', async () => {
     const client = new AddressedClient(app);
     await client.submit('/fr/signup', '/fr/signup', { ...VALID, identifier: nationalNumber() });
