@@ -231,6 +231,18 @@ describeEachDatabase('the account page', (suite) => {
     assert.match((await client.get('/fr/')).body, /Votre compte a été supprimé/);
   });
 
+  test('a staff member is asked to hand over their roles before erasing their account', async () => {
+    const staff = await createTestUser(suite.db(), { municipalityId: alpha.id, phone: phone(), roles: [{ role: 'moderator' }] });
+    const client = new AddressedClient(app);
+    await signIn(client, staff);
+    const page = await client.get('/en/account/erase');
+    assert.match(page.body, /Ask an administrator to remove them first/);
+    assert.doesNotMatch(page.body, /name="password"/);
+    const attempt = await client.post('/en/account/erase', { password: TEST_PASSWORD });
+    assert.equal(attempt.statusCode, 409);
+    assert.equal((await fetchUser(staff.id)).status, 'active');
+  });
+
   test('the privacy notice exists in three languages with its versions and the INPDP', async () => {
     const client = new AddressedClient(app);
     const pages: [string, RegExp][] = [

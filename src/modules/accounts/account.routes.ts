@@ -17,7 +17,7 @@ import {
 } from './accounts.schemas.ts';
 import { ownAccountTarget, RATE_LIMITED, redirectToLogin, requireUser } from './accounts.http.ts';
 import { type AccountForm, AccountPage, ContactVerifyPage, ErasePage } from './account.views.tsx';
-import { eraseAccount, exportAccountData, requestErasureCode } from './data-rights.service.ts';
+import { describeErasure, eraseAccount, exportAccountData, requestErasureCode } from './data-rights.service.ts';
 import {
   changePassword,
   confirmContactChange,
@@ -31,7 +31,6 @@ import {
   withdrawConsent,
 } from './profile.service.ts';
 import { clearSessionCookie } from './session-cookie.ts';
-import { countRoleGrantsOf } from './users.repository.ts';
 import { describeDevice } from './user-agent.ts';
 
 export function registerAccountPageRoutes(app: FastifyInstance): void {
@@ -211,14 +210,8 @@ export function registerAccountPageRoutes(app: FastifyInstance): void {
   });
 
   async function renderErase(request: FastifyRequest, reply: FastifyReply, state: FormState, status = 200) {
-    const current = requireUser(request);
-    const holdsStaffRoles = (await countRoleGrantsOf(db, current.user.id)) > 0;
-    return sendPage(
-      reply,
-      ErasePage,
-      { ctx: viewContext(request), state, model: { hasPassword: current.user.password_hash !== null, holdsStaffRoles } },
-      status,
-    );
+    const model = await describeErasure(db, ownAccountTarget(request));
+    return sendPage(reply, ErasePage, { ctx: viewContext(request), state, model }, status);
   }
 
   app.get('/:locale/account/erase', async (request, reply) => {

@@ -93,6 +93,14 @@ export async function requestErasureCode(
   if (!issued) throw new AppError('rate_limited', { fields: { _form: 'accounts.code.wait' } });
 }
 
+/** What the erasure page needs to know: how the person confirms, and whether they may erase at all. */
+export async function describeErasure(db: Db, options: AccountTarget): Promise<{ hasPassword: boolean; holdsStaffRoles: boolean }> {
+  authorize(options.actor, 'account.view', { municipalityId: options.municipalityId, ownerUserId: options.userId });
+  const user = await findUserById(db, options.municipalityId, options.userId);
+  if (!user || user.status !== 'active') throw new AppError('not_found');
+  return { hasPassword: user.password_hash !== null, holdsStaffRoles: (await countRoleGrantsOf(db, user.id)) > 0 };
+}
+
 export type EraseAccountOptions = AccountTarget & {
   /** Accounts with a password confirm with it; the others with a code sent to them. */
   password: string | null;
