@@ -2,9 +2,12 @@
 // and PostgreSQL and nothing depends on reading a folder at run time.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as foundation from './migrations/0001-foundation.ts';
+import * as complaints from './migrations/0003-complaints.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  // 0002 was never used; numbers only need to sort.
+  '0003-complaints': complaints,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

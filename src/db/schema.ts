@@ -6,6 +6,7 @@
 // - JSON is text, parsed in repositories;
 // - money is an integer number of millimes (1 TND = 1000 millimes), never a float.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ComplaintTables } from '../modules/complaints/complaints.table.ts';
 
 export type CouncilBody = 'elected_council' | 'special_delegation' | 'acting_administrator';
 
@@ -200,7 +201,7 @@ export interface OutboxMessagesTable {
   sent_at: string | null;
 }
 
-export interface Database {
+export interface Database extends ComplaintTables {
   municipalities: MunicipalitiesTable;
   municipality_hosts: MunicipalityHostsTable;
   arrondissements: ArrondissementsTable;

@@ -1,0 +1,181 @@
+// Table types of the complaints module (see src/db/migrations/0003-complaints.ts); merged into
+// the Database interface in src/db/schema.ts.
+import type { Generated, Selectable } from 'kysely';
+import type { Channel, ComplaintStatus, Priority } from './complaints.ts';
+
+export interface ComplaintCategoriesTable {
+  id: Generated<number>;
+  municipality_id: number;
+  code: string;
+  name_ar: string;
+  name_fr: string;
+  name_en: string;
+  description_ar: string | null;
+  description_fr: string | null;
+  description_en: string | null;
+  group_code: string | null;
+  department_id: number | null;
+  sensitive: number;
+  ack_days: number;
+  resolve_days: number;
+  active: number;
+  sort_order: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type QuestionKind = 'text' | 'number' | 'date' | 'single' | 'multiple';
+
+export interface ComplaintCategoryQuestionsTable {
+  id: Generated<number>;
+  municipality_id: number;
+  category_id: number;
+  code: string;
+  kind: QuestionKind;
+  label_ar: string;
+  label_fr: string;
+  label_en: string;
+  required: number;
+  /** [{ value, label_ar, label_fr, label_en }] for single and multiple choice. */
+  options_json: string | null;
+  sort_order: number;
+}
+
+export interface ComplaintSequencesTable {
+  municipality_id: number;
+  year: number;
+  last_value: number;
+}
+
+export interface ComplaintsTable {
+  id: Generated<number>;
+  municipality_id: number;
+  tracking_number: string;
+  category_id: number;
+  status: ComplaintStatus;
+  priority: Priority;
+  channel: Channel;
+  department_id: number | null;
+  assignee_user_id: number | null;
+  description: string;
+  description_public: string | null;
+  answers_json: string;
+  latitude: number | null;
+  longitude: number | null;
+  neighbourhood_id: number | null;
+  address_text: string | null;
+  reporter_user_id: number | null;
+  contact_name: string | null;
+  contact_phone: string | null;
+  contact_email: string | null;
+  locale: string;
+  duplicate_of_id: number | null;
+  forwarded_to: string | null;
+  status_reason: string | null;
+  follower_count: number;
+  search_text: string;
+  ack_due_at: string;
+  resolve_due_at: string;
+  acknowledged_at: string | null;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface ComplaintPhotosTable {
+  id: Generated<number>;
+  municipality_id: number;
+  complaint_id: number;
+  storage_key: string;
+  width: number;
+  height: number;
+  bytes: number;
+  public: number;
+  created_at: string;
+}
+
+export type EventVisibility = 'public' | 'internal';
+
+export interface ComplaintEventsTable {
+  id: Generated<number>;
+  municipality_id: number;
+  complaint_id: number;
+  /** status, reply, note, assignment, category, priority, duplicate, forward, reopen, feedback, follow, masked */
+  kind: string;
+  visibility: EventVisibility;
+  from_status: string | null;
+  to_status: string | null;
+  body: string | null;
+  data_json: string | null;
+  actor_user_id: number | null;
+  created_at: string;
+}
+
+export interface ComplaintFollowersTable {
+  id: Generated<number>;
+  municipality_id: number;
+  complaint_id: number;
+  user_id: number | null;
+  contact: string | null;
+  created_at: string;
+}
+
+export interface ComplaintFeedbackTable {
+  complaint_id: number;
+  municipality_id: number;
+  resolved: number;
+  satisfaction: number | null;
+  comment: string | null;
+  created_at: string;
+}
+
+export interface ResponseTemplatesTable {
+  id: Generated<number>;
+  municipality_id: number;
+  code: string;
+  title_ar: string;
+  title_fr: string;
+  title_en: string;
+  body_ar: string;
+  body_fr: string;
+  body_en: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  municipality_id: number;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_by: number | null;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface ComplaintTables {
+  complaint_categories: ComplaintCategoriesTable;
+  complaint_category_questions: ComplaintCategoryQuestionsTable;
+  complaint_sequences: ComplaintSequencesTable;
+  complaints: ComplaintsTable;
+  complaint_photos: ComplaintPhotosTable;
+  complaint_events: ComplaintEventsTable;
+  complaint_followers: ComplaintFollowersTable;
+  complaint_feedback: ComplaintFeedbackTable;
+  response_templates: ResponseTemplatesTable;
+  api_keys: ApiKeysTable;
+}
+
+export type ComplaintCategoryRow = Selectable<ComplaintCategoriesTable>;
+export type ComplaintQuestionRow = Selectable<ComplaintCategoryQuestionsTable>;
+export type ComplaintRow = Selectable<ComplaintsTable>;
+export type ComplaintPhotoRow = Selectable<ComplaintPhotosTable>;
+export type ComplaintEventRow = Selectable<ComplaintEventsTable>;
+export type ComplaintFeedbackRow = Selectable<ComplaintFeedbackTable>;
+export type ResponseTemplateRow = Selectable<ResponseTemplatesTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
