@@ -70,33 +70,43 @@ export type ChainVerification =
   | { ok: true; municipalityId: number; checked: number }
   | { ok: false; municipalityId: number; checked: number; brokenAtSeq: number; reason: string };
 
-/** Walks one municipality's chain from the start; `onProgress` gets the number checked so far. */
+const PAGE_SIZE = 1000;
+
+/**
+ * Walks one municipality's chain from the start and reports the first entry that does not
+ * hold: a changed entry (its hash), a changed or removed predecessor (the previous-hash link),
+ * a gap in the numbering, or a chain that ends before (or after) the recorded head, which is
+ * how removing the last entries shows. `onProgress` gets the number checked so far.
+ */
 export async function verifyAuditChain(
   db: Db,
   municipalityId: number,
   onProgress?: (checked: number) => void,
+  options: { pageSize?: number } = {},
 ): Promise<ChainVerification> {
+  const pageSize = options.pageSize ?? PAGE_SIZE;
   let previousHash = GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;
+  const broken = (brokenAtSeq: number, reason: string): ChainVerification => ({ ok: false, municipalityId, checked, brokenAtSeq, reason });
   for (;;) {
-    const page = await listAuditPage(db, municipalityId, expectedSeq - 1, 1000);
+    const page = await listAuditPage(db, municipalityId, expectedSeq - 1, pageSize);
     for (const row of page) {
-      const broken = (reason: string): ChainVerification => ({ ok: false, municipalityId, checked, brokenAtSeq: row.seq, reason });
-      if (row.seq !== expectedSeq) return { ok: false, municipalityId, checked, brokenAtSeq: expectedSeq, reason: 'missing entry' };
-      if (row.prev_hash !== previousHash) return broken('previous hash does not match');
+      if (row.seq !== expectedSeq) return broken(expectedSeq, 'missing entry');
+      if (row.prev_hash !== previousHash) return broken(row.seq, 'previous hash does not match');
       const { id: _id, hash, ...fields } = row;
-      if (hashAuditRow(fields) !== hash) return broken('content does not match its hash');
+      if (hashAuditRow(fields) !== hash) return broken(row.seq, 'content does not match its hash');
       previousHash = hash;
       expectedSeq += 1;
       checked += 1;
     }
     onProgress?.(checked);
-    if (page.length < 1000) break;
+    if (page.length < pageSize) break;
   }
   const head = await chainHead(db, municipalityId);
-  if (head && (head.seq !== checked || head.hash !== previousHash)) {
-    return { ok: false, municipalityId, checked, brokenAtSeq: checked + 1, reason: 'entries after the last one found are missing' };
-  }
+  if (!head) return checked === 0 ? { ok: true, municipalityId, checked } : broken(checked, 'the record of the chain’s end is missing');
+  if (head.seq > checked) return broken(checked + 1, 'entries after the last one found are missing');
+  if (head.seq < checked) return broken(head.seq + 1, 'entries were added after the recorded end of the chain');
+  if (head.hash !== previousHash) return broken(checked, 'the last entry does not match the recorded end of the chain');
   return { ok: true, municipalityId, checked };
 }
