@@ -7,9 +7,19 @@ import { z } from 'zod';
 export const LOCALES = ['ar', 'fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const booleanText = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { message: `must be one of ${values.join(', ')}` });
+
+const booleanText = oneOf(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Digits only: Number() would also take "1e3", "0x10" or " ". */
+const integerText = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
 
 const urlText = (protocols: string[]) =>
   z.string().refine(
@@ -24,8 +34,8 @@ const urlText = (protocols: string[]) =>
   );
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  NODE_ENV: oneOf(['development', 'production', 'test']).default('development'),
+  PORT: integerText(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
@@ -36,13 +46,13 @@ const envSchema = z.object({
   DATABASE_REPLICA_URL: urlText(['postgres:', 'postgresql:']).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   PUBLIC_URL: urlText(['http:', 'https:']).optional(),
-  DEFAULT_LOCALE: z.enum(LOCALES).default('ar'),
+  DEFAULT_LOCALE: oneOf(LOCALES).default('ar'),
   DEFAULT_MUNICIPALITY: z
     .string()
     .regex(/^[a-z0-9-]+$/, { message: 'must be a municipality slug such as kef' })
     .optional(),
   TRUST_PROXY: booleanText.default(false),
-  SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SESSION_DAYS: integerText(1, 365).default(30),
   SECRET_KEY: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   MAIL_URL: urlText(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Twiza <no-reply@localhost>'),
@@ -56,8 +66,9 @@ const envSchema = z.object({
   MAP_TILE_ATTRIBUTION: z.string().default(''),
   REDIS_URL: urlText(['redis:', 'rediss:']).optional(),
   RUN_JOBS: booleanText.default(true),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_DATA: booleanText.default(true),
+  SHUTDOWN_DELAY_SECONDS: integerText(0, 120).default(0),
 });
 
 export type Config = {
@@ -82,6 +93,11 @@ export type Config = {
   runJobs: boolean;
   logLevel: string;
   demoData: boolean;
+  /**
+   * On SIGTERM, keep serving this long with /readyz answering 503 before closing, so a load
+   * balancer that polls /readyz stops sending traffic first. 0 for a single process.
+   */
+  shutdownDelayMs: number;
 };
 
 export class ConfigError extends Error {
@@ -126,5 +142,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     runJobs: e.RUN_JOBS,
     logLevel: e.LOG_LEVEL,
     demoData: e.DEMO_DATA,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_SECONDS * 1000,
   };
 }
