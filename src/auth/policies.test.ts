@@ -17,6 +17,8 @@ function actorFor(who: Who, municipalityId = 1): Actor {
 const ADMIN_ONLY: Who[] = ['admin'];
 const STAFF: Who[] = [...STAFF_ROLES];
 const OWNER: Who[] = ['citizen', ...STAFF_ROLES];
+const CELL: Who[] = ['complaints_officer', 'admin'];
+const WORKERS_IN_DEPARTMENT: Who[] = [...CELL, 'department_head', 'staff_agent'];
 
 // Who may do each action on a resource of their own municipality that they do not own…
 const allowedOnOthers: Record<Action, Who[]> = {
@@ -29,6 +31,19 @@ const allowedOnOthers: Record<Action, Who[]> = {
   'audit.view': ADMIN_ONLY,
   'account.view': [],
   'account.manage': [],
+  // A complaint of the actor's department (3), not assigned to them; see the complaints matrix below.
+  'complaints.view': [...WORKERS_IN_DEPARTMENT, 'moderator'],
+  'complaints.triage': [...CELL, 'department_head'],
+  'complaints.assign': [...CELL, 'department_head'],
+  'complaints.change_status': WORKERS_IN_DEPARTMENT,
+  'complaints.reply': WORKERS_IN_DEPARTMENT,
+  'complaints.note': WORKERS_IN_DEPARTMENT,
+  'complaints.view_personal_data': [...CELL, 'department_head'],
+  'complaints.mask': [...CELL, 'moderator'],
+  'complaints.export': CELL,
+  'complaints.file_on_behalf': WORKERS_IN_DEPARTMENT,
+  'categories.manage': CELL,
+  'api_keys.manage': ADMIN_ONLY,
 };
 // …and on a resource they own (their own account).
 const allowedOnOwn: Record<Action, Who[]> = { ...allowedOnOthers, 'account.view': OWNER, 'account.manage': OWNER };
@@ -47,6 +62,62 @@ for (const action of ACTIONS) {
       assert.equal(can(actor, action, own), allowedOnOwn[action].includes(who), 'on their own resource');
       // Another municipality: never, whatever the role or ownership.
       assert.equal(can(actor, action, { municipalityId: 2, ownerUserId: 10 }), false, 'in another municipality');
+    });
+  }
+}
+
+// Complaints depend on the complaint's department and on whom it is assigned to. The actor (user
+// 10) holds department-scoped roles in department 3.
+const COMPLAINT_CASES = {
+  'own department': { departmentId: 3, assigneeUserId: 99 },
+  'own department, assigned to them': { departmentId: 3, assigneeUserId: 10 },
+  'another department': { departmentId: 4, assigneeUserId: 99 },
+  'another department, assigned to them': { departmentId: 4, assigneeUserId: 10 },
+  'no department yet': { departmentId: null, assigneeUserId: null },
+} as const;
+type ComplaintCase = keyof typeof COMPLAINT_CASES;
+const ALL_CASES = Object.keys(COMPLAINT_CASES) as ComplaintCase[];
+const OWN_DEPARTMENT: ComplaintCase[] = ['own department', 'own department, assigned to them'];
+const ASSIGNED: ComplaintCase[] = ['own department, assigned to them', 'another department, assigned to them'];
+const DEPARTMENT_OR_ASSIGNED: ComplaintCase[] = [...OWN_DEPARTMENT, 'another department, assigned to them'];
+
+const working: Partial<Record<Who, ComplaintCase[]>> = {
+  complaints_officer: ALL_CASES,
+  admin: ALL_CASES,
+  department_head: DEPARTMENT_OR_ASSIGNED,
+  staff_agent: DEPARTMENT_OR_ASSIGNED,
+};
+const complaintMatrix: Partial<Record<Action, Partial<Record<Who, ComplaintCase[]>>>> = {
+  'complaints.view': { ...working, moderator: ALL_CASES },
+  'complaints.triage': { complaints_officer: ALL_CASES, admin: ALL_CASES, department_head: OWN_DEPARTMENT },
+  'complaints.assign': { complaints_officer: ALL_CASES, admin: ALL_CASES, department_head: OWN_DEPARTMENT },
+  'complaints.change_status': working,
+  'complaints.reply': working,
+  'complaints.note': working,
+  'complaints.view_personal_data': { complaints_officer: ALL_CASES, admin: ALL_CASES, department_head: DEPARTMENT_OR_ASSIGNED, staff_agent: ASSIGNED },
+  'complaints.mask': { complaints_officer: ALL_CASES, admin: ALL_CASES, moderator: ALL_CASES },
+  'complaints.export': { complaints_officer: ALL_CASES, admin: ALL_CASES },
+  'complaints.file_on_behalf': { complaints_officer: ALL_CASES, admin: ALL_CASES, department_head: ALL_CASES, staff_agent: ALL_CASES },
+  'categories.manage': { complaints_officer: ALL_CASES, admin: ALL_CASES },
+  'api_keys.manage': { admin: ALL_CASES },
+};
+
+test('the complaints matrix lists every complaints action', () => {
+  assert.deepEqual(
+    Object.keys(complaintMatrix).sort(),
+    ACTIONS.filter((a) => a.startsWith('complaints.') || a === 'categories.manage' || a === 'api_keys.manage').sort(),
+  );
+});
+
+for (const [action, allowed] of Object.entries(complaintMatrix) as [Action, Partial<Record<Who, ComplaintCase[]>>][]) {
+  for (const who of EVERYONE) {
+    test(`complaints: ${who} × ${action}`, () => {
+      const actor = actorFor(who);
+      for (const name of ALL_CASES) {
+        const resource = { municipalityId: 1, ownerUserId: 50, ...COMPLAINT_CASES[name] };
+        assert.equal(can(actor, action, resource), (allowed[who] ?? []).includes(name), name);
+        assert.equal(can(actorFor(who, 2), action, resource), false, `${name}, staff of another municipality`);
+      }
     });
   }
 }

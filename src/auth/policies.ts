@@ -32,6 +32,8 @@ export type Resource = {
   municipalityId: number;
   departmentId?: number | null;
   ownerUserId?: number | null;
+  /** The staff member a piece of work (a complaint) is assigned to. */
+  assigneeUserId?: number | null;
 };
 
 export const ACTIONS = [
@@ -44,6 +46,19 @@ export const ACTIONS = [
   'audit.view',
   'account.view',
   'account.manage',
+  // Complaints. A complaint is a resource with its department and its assigned agent.
+  'complaints.view',
+  'complaints.triage',
+  'complaints.assign',
+  'complaints.change_status',
+  'complaints.reply',
+  'complaints.note',
+  'complaints.view_personal_data',
+  'complaints.mask',
+  'complaints.export',
+  'complaints.file_on_behalf',
+  'categories.manage',
+  'api_keys.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -53,6 +68,24 @@ const hasRole = (actor: NonNullable<Actor>, ...roles: StaffRole[]) => actor.role
 const isStaff = (actor: NonNullable<Actor>) => actor.roles.length > 0;
 const isOwner = (actor: NonNullable<Actor>, resource: Resource) =>
   resource.ownerUserId !== undefined && resource.ownerUserId !== null && resource.ownerUserId === actor.userId;
+
+/** Holds `role` for the resource's department (department-scoped roles only). */
+const inDepartment = (actor: NonNullable<Actor>, resource: Resource, ...roles: StaffRole[]) =>
+  resource.departmentId !== undefined &&
+  resource.departmentId !== null &&
+  actor.roles.some((g) => roles.includes(g.role) && g.departmentId === resource.departmentId);
+const isAssignee = (actor: NonNullable<Actor>, resource: Resource) =>
+  resource.assigneeUserId !== undefined && resource.assigneeUserId !== null && resource.assigneeUserId === actor.userId;
+
+/**
+ * Who works on a complaint: the complaints cell (complaints officers) and administrators on all
+ * of them; a head of department on those of their department; an agent on those of their
+ * department or assigned to them.
+ */
+const worksOnComplaint: Rule = (actor, resource) =>
+  hasRole(actor, 'complaints_officer', 'admin') ||
+  inDepartment(actor, resource, 'department_head', 'staff_agent') ||
+  (hasRole(actor, 'staff_agent', 'department_head') && isAssignee(actor, resource));
 
 const rules: Record<Action, Rule> = {
   // Any staff member reaches the back office; each page then asks for its own action.
@@ -68,6 +101,30 @@ const rules: Record<Action, Rule> = {
   // A person's own account: theirs alone, staff included.
   'account.view': (actor, resource) => isOwner(actor, resource),
   'account.manage': (actor, resource) => isOwner(actor, resource),
+  // Moderators read complaints to mask personal data in what the public sees.
+  'complaints.view': (actor, resource) => worksOnComplaint(actor, resource) || hasRole(actor, 'moderator'),
+  // Category, priority and department: the cell, or a head of department sending on a complaint
+  // that reached them by mistake.
+  'complaints.triage': (actor, resource) => hasRole(actor, 'complaints_officer', 'admin') || inDepartment(actor, resource, 'department_head'),
+  // Agents do not hand work around; their head of department does.
+  'complaints.assign': (actor, resource) => hasRole(actor, 'complaints_officer', 'admin') || inDepartment(actor, resource, 'department_head'),
+  'complaints.change_status': worksOnComplaint,
+  'complaints.reply': worksOnComplaint,
+  'complaints.note': worksOnComplaint,
+  // The reporter's name, phone, e-mail and the unmasked text (Organic Law 2004-63: only those who
+  // need it): the cell calls people back, the head of department and the agent assigned may need
+  // to reach the reporter on the spot; other agents of the department do not.
+  'complaints.view_personal_data': (actor, resource) =>
+    hasRole(actor, 'complaints_officer', 'admin') ||
+    inDepartment(actor, resource, 'department_head') ||
+    (hasRole(actor, 'staff_agent', 'department_head') && isAssignee(actor, resource)),
+  'complaints.mask': (actor) => hasRole(actor, 'moderator', 'complaints_officer', 'admin'),
+  // Exports carry many people's data at once.
+  'complaints.export': (actor) => hasRole(actor, 'complaints_officer', 'admin'),
+  // At the counter or on the phone, whoever receives the citizen types the complaint in.
+  'complaints.file_on_behalf': (actor) => hasRole(actor, 'complaints_officer', 'admin', 'department_head', 'staff_agent'),
+  'categories.manage': (actor) => hasRole(actor, 'complaints_officer', 'admin'),
+  'api_keys.manage': (actor) => hasRole(actor, 'admin'),
 };
 
 export function can(actor: Actor, action: Action, resource: Resource): boolean {

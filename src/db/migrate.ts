@@ -3,11 +3,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as complaints from './migrations/0003-complaints.ts';
+import * as complaintsMore from './migrations/0004-complaints-more.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   // 0002 was never used; numbers only need to sort.
   '0003-complaints': complaints,
+  '0004-complaints-more': complaintsMore,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,11 +4,12 @@ import type { Locale } from '../config.ts';
 import { commonMessages } from './common.messages.ts';
 import { accountsMessages } from '../modules/accounts/accounts.messages.ts';
 import { adminMessages } from '../modules/admin/admin.messages.ts';
+import { complaintsMessages } from '../modules/complaints/complaints.messages.ts';
 
 export type Catalog = Record<Locale, Record<string, string>>;
 export type ModuleMessages = Catalog;
 
-const modules: ModuleMessages[] = [commonMessages, accountsMessages, adminMessages];
+const modules: ModuleMessages[] = [commonMessages, accountsMessages, adminMessages, complaintsMessages];
 
 function merge(locale: Locale): Record<string, string> {
   const merged: Record<string, string> = {};

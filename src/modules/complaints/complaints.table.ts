@@ -68,6 +68,8 @@ export interface ComplaintsTable {
   contact_name: string | null;
   contact_phone: string | null;
   contact_email: string | null;
+  /** The staff member who typed it in at the counter or on the phone (migration 0004). */
+  filed_by_user_id: number | null;
   locale: string;
   duplicate_of_id: number | null;
   forwarded_to: string | null;
@@ -120,6 +122,8 @@ export interface ComplaintFollowersTable {
   complaint_id: number;
   user_id: number | null;
   contact: string | null;
+  /** The language of a contact follower's messages (migration 0004); users have their own. */
+  locale: string | null;
   created_at: string;
 }
 
@@ -158,6 +162,22 @@ export interface ApiKeysTable {
   last_used_at: string | null;
 }
 
+/**
+ * One row per deadline alert sent (migration 0004), so that the deadline job can run again and
+ * again without sending the same reminder twice. A deadline that moves (new category, reopening)
+ * has a new due_at, hence room for a new alert.
+ */
+export interface ComplaintDeadlineAlertsTable {
+  id: Generated<number>;
+  municipality_id: number;
+  complaint_id: number;
+  /** reminder: the day before, to whoever must act; escalation: once late, to the head of department. */
+  kind: 'reminder' | 'escalation';
+  deadline: 'acknowledge' | 'resolve';
+  due_at: string;
+  created_at: string;
+}
+
 export interface ComplaintTables {
   complaint_categories: ComplaintCategoriesTable;
   complaint_category_questions: ComplaintCategoryQuestionsTable;
@@ -169,6 +189,7 @@ export interface ComplaintTables {
   complaint_feedback: ComplaintFeedbackTable;
   response_templates: ResponseTemplatesTable;
   api_keys: ApiKeysTable;
+  complaint_deadline_alerts: ComplaintDeadlineAlertsTable;
 }
 
 export type ComplaintCategoryRow = Selectable<ComplaintCategoriesTable>;
@@ -176,6 +197,8 @@ export type ComplaintQuestionRow = Selectable<ComplaintCategoryQuestionsTable>;
 export type ComplaintRow = Selectable<ComplaintsTable>;
 export type ComplaintPhotoRow = Selectable<ComplaintPhotosTable>;
 export type ComplaintEventRow = Selectable<ComplaintEventsTable>;
+export type ComplaintFollowerRow = Selectable<ComplaintFollowersTable>;
+export type ComplaintDeadlineAlertRow = Selectable<ComplaintDeadlineAlertsTable>;
 export type ComplaintFeedbackRow = Selectable<ComplaintFeedbackTable>;
 export type ResponseTemplateRow = Selectable<ResponseTemplatesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -108,3 +108,55 @@ export function currentDeadline(complaint: {
   if (complaint.status === 'received' && !complaint.acknowledged_at) return { kind: 'acknowledge', dueAt: complaint.ack_due_at };
   return { kind: 'resolve', dueAt: complaint.resolve_due_at };
 }
+
+/** Statuses a citizen was told about: every status change is public on the complaint's timeline. */
+export type StatusChange = { from: ComplaintStatus | null; to: ComplaintStatus };
+
+/** What a timeline entry is about. Status changes are public; notes, reminders and escalations are internal. */
+export const EVENT_KINDS = [
+  'status',
+  'reply',
+  'note',
+  'assignment',
+  'triage',
+  'merged',
+  'feedback',
+  'masked',
+  'reminder',
+  'escalation',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export const DESCRIPTION_MAX_LENGTH = 5000;
+export const ADDRESS_MAX_LENGTH = 300;
+export const CONTACT_NAME_MAX_LENGTH = 80;
+export const REPLY_MAX_LENGTH = 5000;
+export const REASON_MAX_LENGTH = 2000;
+export const FEEDBACK_COMMENT_MAX_LENGTH = 2000;
+export const TEXT_ANSWER_MAX_LENGTH = 500;
+export const MAX_PHOTOS = 5;
+
+/**
+ * Without outlines, a point counts as inside the municipality within this distance of the map
+ * centre. El Kef's built-up area spans about 5 km; 10 km leaves room for the outskirts.
+ */
+export const DEFAULT_BOUNDARY_RADIUS_METERS = 10_000;
+
+/** "Me too": open complaints of the same category within this distance are suggested. */
+export const DEFAULT_NEARBY_RADIUS_METERS = 150;
+
+/** The page where anyone follows a complaint by its tracking number (the citizen pages serve it). */
+export function complaintFollowPath(locale: string, trackingNumber: string): string {
+  return `/${locale}/complaints/${encodeURIComponent(trackingNumber)}`;
+}
+
+/** The year in Tunisia at `iso`: a complaint filed at 00:30 on 1 January in El Kef belongs to the new year. */
+export function trackingYear(iso: string, timeZone = 'Africa/Tunis'): number {
+  return Number(new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric' }).format(new Date(iso)));
+}
+
+
+/** The complaint's page in the back office (the back-office pages serve it), for staff alerts. */
+export function complaintAdminPath(locale: string, complaintId: number): string {
+  return `/${locale}/admin/complaints/${complaintId}`;
+}
