@@ -94,6 +94,8 @@ describeEachDatabase('back office: users and roles', (suite) => {
     assert.match(textOf(response.body), /the municipality must keep at least one active administrator/);
     assert.deepEqual(await grantsOf(alpha.admin.id), [['admin', null]]);
     assert.equal((await auditEntries(suite.db(), alpha.municipality.id)).length, count);
+    // Their own page offers no button to disable themselves.
+    assert.doesNotMatch((await client.get(page)).body, /name="status"/);
   });
 
   test('disabling an account ends its sessions at once; a stale switch is refused', async () => {

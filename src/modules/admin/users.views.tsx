@@ -244,7 +244,8 @@ export function UserPage(props: { frame: AdminFrame; model: UserPageModel; state
         </section>
       )}
 
-      {detail.canManageRoles && (user.status === 'active' || user.status === 'pending' || user.status === 'disabled') && (
+      {/* Nobody disables their own account from here (they would be cut off mid-session). */}
+      {detail.canManageRoles && user.id !== ctx.user?.id && (user.status === 'active' || user.status === 'pending' || user.status === 'disabled') && (
         <section aria-labelledby="status-title">
           <h2 id="status-title">{t('admin.users.account_title')}</h2>
           <Form ctx={ctx} action={href(ctx, `${base}/status`)} class="form">
