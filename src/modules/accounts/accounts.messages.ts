@@ -44,7 +44,7 @@ const ar: Record<string, string> = {
   'accounts.signup.adult': 'عمري 18 سنة أو أكثر',
   'accounts.signup.adult_hint': 'الحسابات مخصّصة للبالغين: يحمي القانون معطيات الأطفال.',
   'accounts.signup.adult_required': 'الحسابات مخصّصة لمن بلغ 18 سنة أو أكثر.',
-  'accounts.signup.consent': 'أوافق على أن تعالج البلدية معطياتي الشخصية كما هو مبيّن في سياسة حماية المعطيات الشخصية (النسخة {version}).',
+  'accounts.signup.consent': 'أوافق على أن تعالج البلدية معطياتي الشخصية كما هو مبيّن في سياسة حماية المعطيات الشخصية (النسخة \u2066{version}\u2069).',
   'accounts.signup.consent_short': 'الموافقة على معالجة المعطيات الشخصية',
   'accounts.signup.consent_hint': 'اطّلعوا على {link} قبل الموافقة. يمكنكم حذف حسابكم في أي وقت.',
   'accounts.signup.consent_required': 'موافقتكم ضرورية لإنشاء حساب.',
@@ -132,7 +132,7 @@ const ar: Record<string, string> = {
   'accounts.disability.answer.communicating': 'التواصل، مثل أن تفهموا الآخرين أو أن يفهموكم',
   'accounts.disability.answer.none': 'لا أجد صعوبة في أيٍّ مما سبق',
   'accounts.disability.consent':
-    'أوافق على أن تحتفظ البلدية بهذه الإجابة المتعلقة بصحتي لإعداد إحصائيات حول المشاركة (النسخة {version}).',
+    'أوافق على أن تحتفظ البلدية بهذه الإجابة المتعلقة بصحتي لإعداد إحصائيات حول المشاركة (النسخة \u2066{version}\u2069).',
   'accounts.disability.consent_short': 'الموافقة الخاصة بمعطيات الإعاقة',
   'accounts.disability.consent_required': 'لحفظ هذه الإجابة، يجب تأكيد الموافقة الخاصة بها.',
   'accounts.disability.answer_required': 'اختاروا إجابة واحدة على الأقل.',
