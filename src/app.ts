@@ -28,6 +28,10 @@ import { registerHomeRoutes } from './modules/home/home.routes.ts';
 import { registerAccountRoutes } from './modules/accounts/accounts.routes.ts';
 import { registerAdminRoutes } from './modules/admin/admin.routes.ts';
 import { registerHealthRoutes } from './http/health.routes.ts';
+import { registerComplaintPortalRoutes } from './modules/complaints/portal.routes.ts';
+import { registerComplaintPublicRoutes } from './modules/complaints/public.routes.ts';
+import { registerSmsIntakeRoutes } from './modules/complaints/sms-intake.routes.ts';
+import { registerOpen311Routes } from './modules/open311/open311.routes.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PUBLIC_DIR = path.join(projectRoot, 'public');
@@ -228,5 +232,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHomeRoutes(app);
   registerAccountRoutes(app);
   registerAdminRoutes(app);
+  registerComplaintPortalRoutes(app);
+  registerComplaintPublicRoutes(app);
+  registerSmsIntakeRoutes(app);
+  registerOpen311Routes(app);
   return app;
 }

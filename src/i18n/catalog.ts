@@ -5,11 +5,22 @@ import { commonMessages } from './common.messages.ts';
 import { accountsMessages } from '../modules/accounts/accounts.messages.ts';
 import { adminMessages } from '../modules/admin/admin.messages.ts';
 import { complaintsMessages } from '../modules/complaints/complaints.messages.ts';
+import { complaintPortalMessages } from '../modules/complaints/portal.messages.ts';
+import { complaintCellMessages } from '../modules/complaints/cell.messages.ts';
+import { complaintPublicMessages } from '../modules/complaints/public.messages.ts';
 
 export type Catalog = Record<Locale, Record<string, string>>;
 export type ModuleMessages = Catalog;
 
-const modules: ModuleMessages[] = [commonMessages, accountsMessages, adminMessages, complaintsMessages];
+const modules: ModuleMessages[] = [
+  commonMessages,
+  accountsMessages,
+  adminMessages,
+  complaintsMessages,
+  complaintPortalMessages,
+  complaintCellMessages,
+  complaintPublicMessages,
+];
 
 function merge(locale: Locale): Record<string, string> {
   const merged: Record<string, string> = {};
