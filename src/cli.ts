@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createMunicipality } from './modules/municipalities/municipalities.service.ts';
 import { findMunicipalityBySlug, listMunicipalities } from './modules/municipalities/municipalities.repository.ts';
 import { KEF_DEMO } from './modules/municipalities/demo-data.ts';
+import { seedComplaintCatalogue } from './modules/complaints/demo-catalogue.ts';
 import { createAdministrator } from './modules/accounts/administrators.service.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 
@@ -49,12 +50,15 @@ const commands: Record<string, Command> = {
     const database = openDatabase(config.database);
     try {
       await migrateToLatest(database.db);
-      if (await findMunicipalityBySlug(database.db, KEF_DEMO.slug)) {
+      let kef = await findMunicipalityBySlug(database.db, KEF_DEMO.slug);
+      if (kef) {
         io.out('The demo municipality "kef" is already there.');
       } else {
-        await createMunicipality(database.db, KEF_DEMO);
+        kef = await createMunicipality(database.db, KEF_DEMO);
         io.out('Loaded the demo municipality: El Kef (slug "kef").');
       }
+      // Adds the complaint categories an older install lacks; those already there stay as edited.
+      await seedComplaintCatalogue(database.db, kef.id);
       return 0;
     } finally {
       await database.destroy();

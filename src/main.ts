@@ -10,6 +10,7 @@ import { createTenantResolver } from './modules/municipalities/tenant-resolver.t
 import { createMunicipality } from './modules/municipalities/municipalities.service.ts';
 import { findMunicipalityBySlug, listMunicipalities } from './modules/municipalities/municipalities.repository.ts';
 import { KEF_DEMO } from './modules/municipalities/demo-data.ts';
+import { seedComplaintCatalogue } from './modules/complaints/demo-catalogue.ts';
 import { countAdministrators, createAdministrator } from './modules/accounts/administrators.service.ts';
 import { startWorker } from './jobs/worker.ts';
 import { buildJobHandlers } from './jobs/handlers.ts';
@@ -26,7 +27,8 @@ export async function prepareDatabase(config: Config, out: Output): Promise<Data
     if (!config.demoData) {
       throw new Error('The database has no municipality. Run `twiza seed-demo`, or start once with DEMO_DATA=true.');
     }
-    await createMunicipality(database.db, KEF_DEMO);
+    const kef = await createMunicipality(database.db, KEF_DEMO);
+    await seedComplaintCatalogue(database.db, kef.id);
     out.info('Loaded the demo municipality: El Kef (slug "kef").');
     municipalities = await listMunicipalities(database.db);
   }

@@ -13,7 +13,14 @@ export type Schedule = { name: string; cron: string; kind: string; payload?: unk
 export const SCHEDULE_TIMEZONE = 'Africa/Tunis';
 
 /** Schedules that modules add (deadline reminders, escalations) are listed here. */
-export const SCHEDULES: Schedule[] = [{ name: 'purge-expired', cron: '17 3 * * *', kind: 'purge-expired' }];
+export const SCHEDULES: Schedule[] = [
+  { name: 'purge-expired', cron: '17 3 * * *', kind: 'purge-expired' },
+  // Complaints: deadline reminders and escalations every hour (each alert is sent once),
+  // closing of resolved complaints the citizen did not answer, removal of orphan photo files.
+  { name: 'complaints-deadlines', cron: '7 * * * *', kind: 'complaints-deadlines' },
+  { name: 'complaints-auto-close', cron: '23 4 * * *', kind: 'complaints-auto-close' },
+  { name: 'complaints-photo-orphans', cron: '41 3 * * *', kind: 'complaints-photo-orphans' },
+];
 
 /** The scheduled time of the run that fired at `firedAt` (the latest occurrence not after it). */
 export function scheduledSlot(schedule: Schedule, firedAt: Date): Date {

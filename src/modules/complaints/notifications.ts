@@ -38,22 +38,27 @@ export function reporterContact(complaint: Pick<ComplaintRow, 'contact_phone' | 
   return address ? recipientFor(address, asLocale(complaint.locale)) : null;
 }
 
-/** Everyone to tell about a complaint: the reporter's contact and the followers, each address once. */
+/**
+ * Everyone to tell about a complaint, each address once: the followers, and the contact the
+ * reporter gave with the complaint as long as the reporter still follows it (the reporter
+ * follows from the start; unfollowing stops the messages).
+ */
 export async function complaintRecipients(db: Db, complaint: ComplaintRow): Promise<Recipient[]> {
   const byAddress = new Map<string, Recipient>();
   const add = (recipient: Recipient | null) => {
     if (recipient && !byAddress.has(recipient.address)) byAddress.set(recipient.address, recipient);
   };
-  add(reporterContact(complaint));
   const followers = await listFollowerRows(db, complaint.municipality_id, complaint.id);
+  const given = reporterContact(complaint);
+  const reporterFollows = followers.some(
+    (f) => (complaint.reporter_user_id !== null && f.user_id === complaint.reporter_user_id) || (given !== null && f.contact === given.address),
+  );
+  if (reporterFollows) add(given);
   const userIds = followers.flatMap((f) => (f.user_id !== null ? [f.user_id] : []));
-  if (complaint.reporter_user_id !== null) userIds.push(complaint.reporter_user_id);
   const users = new Map((await listReachableUsers(db, complaint.municipality_id, [...new Set(userIds)])).map((u) => [u.id, u]));
-  if (complaint.reporter_user_id !== null) {
-    const reporter = users.get(complaint.reporter_user_id);
-    if (reporter) add(reachableAddress(reporter));
-  }
   for (const follower of followers) {
+    // A reporter who gave a contact with the complaint is told there, not twice.
+    if (given && follower.user_id !== null && follower.user_id === complaint.reporter_user_id) continue;
     if (follower.user_id !== null) {
       const user = users.get(follower.user_id);
       if (user) add(reachableAddress(user));
@@ -81,13 +86,14 @@ async function queueCitizenMessage(
     values: MessageValues;
     detail?: string | null;
     publicUrl: string | undefined;
+    linkTrackingNumber?: string;
   },
 ): Promise<void> {
   const { recipient, complaint } = options;
   const values: MessageValues = {
     municipality: localName(options.municipality, recipient.locale),
     tracking: complaint.tracking_number,
-    url: followUrl(options.publicUrl, recipient.locale, complaint.tracking_number),
+    url: followUrl(options.publicUrl, recipient.locale, options.linkTrackingNumber ?? complaint.tracking_number),
     ...options.values,
   };
   const t = (key: string) => translate(recipient.locale, key, values);
@@ -124,6 +130,8 @@ export type NotifyFollowersOptions = {
   /** The public text (reply, reason) for e-mails. */
   detail?: string | null;
   publicUrl: string | undefined;
+  /** The page the message links to when not the complaint's own (a duplicate links to the original). */
+  linkTrackingNumber?: string;
 };
 
 /** Tells the reporter and every follower; returns how many messages were queued. */
@@ -140,6 +148,7 @@ export async function notifyFollowers(trx: Db, options: NotifyFollowersOptions):
       values,
       detail: options.detail,
       publicUrl: options.publicUrl,
+      linkTrackingNumber: options.linkTrackingNumber,
     });
   }
   return recipients.length;

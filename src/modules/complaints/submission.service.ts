@@ -282,7 +282,9 @@ async function fileComplaint(db: Db, options: SubmitComplaintOptions, photos: St
         width: p.width,
         height: p.height,
         bytes: p.bytes,
-        public: 1,
+        // A photo of a neighbour's building shows exactly where it is: sensitive categories keep
+        // photos for staff only.
+        public: category.sensitive ? 0 : 1,
         created_at: now,
       })),
     );
