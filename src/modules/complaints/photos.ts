@@ -92,7 +92,9 @@ export async function processPhoto(input: Buffer, limits: Partial<PhotoLimits> =
 
   let declared: Metadata;
   try {
-    declared = await sharp(input).metadata();
+    // Only the header is read here, so no pixel limit yet: the declared size is checked below
+    // with a message of its own.
+    declared = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
     throw photoError('complaints.photo.unreadable');
   }
