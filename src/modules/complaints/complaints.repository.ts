@@ -253,6 +253,19 @@ export async function listReachableUsers(db: Db, municipalityId: number, userIds
     .execute();
 }
 
+/** Messages of these purposes sent to an address since a time (for the confirmation cap). */
+export async function countMessagesToSince(db: Db, options: { municipalityId: number; recipient: string; purposes: string[]; since: string }): Promise<number> {
+  const row = await db
+    .selectFrom('outbox_messages')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('municipality_id', '=', options.municipalityId)
+    .where('recipient', '=', options.recipient)
+    .where('purpose', 'in', options.purposes)
+    .where('created_at', '>', options.since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Staff
 

@@ -135,6 +135,12 @@ export const REASON_MAX_LENGTH = 2000;
 export const FEEDBACK_COMMENT_MAX_LENGTH = 2000;
 export const TEXT_ANSWER_MAX_LENGTH = 500;
 export const MAX_PHOTOS = 5;
+/**
+ * Complaints may be filed anonymously with any phone number: at most this many confirmations
+ * go to one address an hour, so the form cannot be used to flood someone's phone. The
+ * complaint is saved all the same, and its page shows the tracking number.
+ */
+export const CONFIRMATIONS_PER_ADDRESS_PER_HOUR = 5;
 
 /**
  * Without outlines, a point counts as inside the municipality within this distance of the map

@@ -9,8 +9,9 @@ import type { Db } from '../../db/database.ts';
 import type { MunicipalityRow } from '../../db/schema.ts';
 import { localName, type MessageValues, translate, translator } from '../../i18n/i18n.ts';
 import { queueMessage } from '../messaging/messaging.service.ts';
-import { type ComplaintStatus, complaintFollowPath } from './complaints.ts';
-import { listFollowerRows, listReachableUsers, type Reachable } from './complaints.repository.ts';
+import { addMinutes, nowIso } from '../../lib/time.ts';
+import { CONFIRMATIONS_PER_ADDRESS_PER_HOUR, type ComplaintStatus, complaintFollowPath } from './complaints.ts';
+import { countMessagesToSince, listFollowerRows, listReachableUsers, type Reachable } from './complaints.repository.ts';
 import type { ComplaintRow } from './complaints.table.ts';
 
 export type Recipient = { channel: 'sms' | 'email'; address: string; locale: Locale };
@@ -117,9 +118,20 @@ export type ConfirmationOptions = {
   publicUrl: string | undefined;
 };
 
-/** "Your complaint was received; its tracking number is …", to the reporter. */
-export async function queueConfirmation(trx: Db, options: ConfirmationOptions): Promise<void> {
+/**
+ * "Your complaint was received; its tracking number is …", to the reporter; false when the
+ * address already had its share of confirmations this hour (CONFIRMATIONS_PER_ADDRESS_PER_HOUR).
+ */
+export async function queueConfirmation(trx: Db, options: ConfirmationOptions): Promise<boolean> {
+  const sent = await countMessagesToSince(trx, {
+    municipalityId: options.complaint.municipality_id,
+    recipient: options.recipient.address,
+    purposes: ['complaint_received'],
+    since: addMinutes(nowIso(), -60),
+  });
+  if (sent >= CONFIRMATIONS_PER_ADDRESS_PER_HOUR) return false;
   await queueCitizenMessage(trx, { ...options, kind: 'received', values: { category: options.categoryName } });
+  return true;
 }
 
 export type NotifyFollowersOptions = {

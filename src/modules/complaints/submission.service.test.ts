@@ -191,6 +191,15 @@ describeEachDatabase('complaints: submission', (suite) => {
     assert.ok(!audit[0]!.after_json!.includes(phone.slice(4)), 'no phone number in the permanent log');
   });
 
+  test('one address gets at most 5 confirmations an hour, so the form cannot flood a phone; complaints are saved all the same', async () => {
+    const db = suite.db();
+    const phone = nextPhone();
+    const filed = [];
+    for (let i = 0; i < 7; i += 1) filed.push(await fileComplaint(db, kef, { contact: { phone } }));
+    assert.equal(new Set(filed.map((f) => f.trackingNumber)).size, 7);
+    assert.equal((await outboxTo(db, phone)).filter((m) => m.purpose === 'complaint_received').length, 5);
+  });
+
   test('a reporter of another municipality is refused', async () => {
     const db = suite.db();
     const other = await createComplaintsFixture(db, 'subm-other');

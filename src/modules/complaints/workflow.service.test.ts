@@ -229,6 +229,17 @@ describeEachDatabase('complaints: workflow', (suite) => {
     await assert.rejects(triageComplaint(db, { ...scope(triaged), categoryId: other.categories.waste!.id }), appError('validation', { categoryId: 'complaints.category.unknown' }));
   });
 
+  test('triage can place a complaint filed without a position, inside the municipality only', async () => {
+    const db = suite.db();
+    const { complaint } = await fileComplaint(db, kef, { location: { address: 'near the stadium' } });
+    await assert.rejects(triageComplaint(db, { ...scope(complaint), location: { lat: 36.8, lng: 10.18 } }), appError('validation', { location: 'complaints.location.outside' }));
+    await assert.rejects(triageComplaint(db, { ...scope(complaint), location: { neighbourhoodId: 999_999 } }), appError('validation', { 'location.neighbourhoodId': 'validation.invalid_choice' }));
+    const placed = await triageComplaint(db, { ...scope(complaint), location: { lat: 36.1795, lng: 8.7071, address: 'Stade municipal, porte nord' } });
+    assert.deepEqual([placed.latitude, placed.longitude, placed.address_text], [36.1795, 8.7071, 'Stade municipal, porte nord']);
+    assert.ok(placed.search_text.includes('stade municipal'));
+    assert.ok(!placed.search_text.includes('stadium'));
+  });
+
   test('answers need text: a reply or a template, a reason to reject or forward, a known utility', async () => {
     const db = suite.db();
     const { complaint } = await fileComplaint(db, kef, { locale: 'fr' });

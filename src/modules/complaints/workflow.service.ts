@@ -21,11 +21,12 @@ import { AppError, type AppErrorCode, type FieldErrors, isAppError } from '../..
 import { addDays, nowIso } from '../../lib/time.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findMunicipalityById } from '../municipalities/municipalities.repository.ts';
-import { findDepartment } from '../municipalities/reference-data.repository.ts';
+import { findDepartment, findNeighbourhood } from '../municipalities/reference-data.repository.ts';
 import { staffAuditActor } from '../municipalities/staff-changes.ts';
 import { findCategoryRow, findResponseTemplateRow, listQuestionRows } from './categories.repository.ts';
 import { answersText, type Answers, toCategory } from './categories.service.ts';
 import {
+  ADDRESS_MAX_LENGTH,
   canReopen,
   canTransition,
   type ComplaintStatus,
@@ -54,7 +55,9 @@ import {
   updateComplaintAtVersion,
 } from './complaints.repository.ts';
 import type { ComplaintRow, ComplaintsTable, EventVisibility } from './complaints.table.ts';
+import { isValidPoint } from './location.ts';
 import { asLocale, notifyFollowers, type NotifyFollowersOptions } from './notifications.ts';
+import { type ComplaintLocationInput, isInsideArea, loadMunicipalityArea, neighbourhoodAt } from './submission.service.ts';
 
 /** Who acts, on which complaint, at which version (the one shown on their screen). */
 export type WorkflowScope = {
@@ -72,6 +75,11 @@ export type TriageComplaintOptions = WorkflowScope & {
   priority?: Priority;
   /** Defaults to the new category's department when the category changes. */
   departmentId?: number | null;
+  /**
+   * Where it is, as the cell found out (an SMS carries no position, a caller describes the
+   * place): the given parts replace the stored ones; a point must lie inside the municipality.
+   */
+  location?: ComplaintLocationInput;
 };
 export type AssignComplaintOptions = WorkflowScope & { departmentId: number; assigneeUserId?: number | null };
 export type StartComplaintOptions = WorkflowScope;
@@ -247,6 +255,56 @@ async function isStaffOfDepartment(trx: Db, municipalityId: number, userId: numb
   return grants.some((g) => (g.role === 'staff_agent' || g.role === 'department_head') && g.department_id === departmentId);
 }
 
+/** The words public search finds a complaint by: never the masked original. */
+async function searchTextOf(trx: Db, complaint: ComplaintRow): Promise<string> {
+  const category = await findCategoryRow(trx, complaint.municipality_id, complaint.category_id);
+  const questions = category ? await listQuestionRows(trx, complaint.municipality_id, [category.id]) : [];
+  const answers = JSON.parse(complaint.answers_json) as Answers;
+  return normalizeSearchText(
+    [
+      complaint.tracking_number,
+      complaint.description_public ?? complaint.description,
+      complaint.address_text ?? '',
+      category ? answersText(toCategory(category, questions).questions, answers) : '',
+    ].join(' '),
+  );
+}
+
+/** The location columns a triage sets, checked as at submission. */
+async function triagedLocation(trx: Db, complaint: ComplaintRow, input: ComplaintLocationInput): Promise<ComplaintValues> {
+  const values: ComplaintValues = {};
+  const hasLat = input.lat !== undefined && input.lat !== null;
+  const hasLng = input.lng !== undefined && input.lng !== null;
+  const municipality = await findMunicipalityById(trx, complaint.municipality_id);
+  if (!municipality) throw new AppError('not_found');
+  if (hasLat || hasLng) {
+    const point = { lat: Number(input.lat), lng: Number(input.lng) };
+    if (!hasLat || !hasLng || !isValidPoint(point)) throw fieldError('location', 'complaints.location.invalid');
+    const area = await loadMunicipalityArea(trx, municipality);
+    if (!isInsideArea(area, point)) throw fieldError('location', 'complaints.location.outside');
+    values.latitude = point.lat;
+    values.longitude = point.lng;
+    if (input.neighbourhoodId === undefined || input.neighbourhoodId === null) {
+      const found = neighbourhoodAt(area, point);
+      if (found !== null) values.neighbourhood_id = found;
+    }
+  }
+  if (input.neighbourhoodId !== undefined && input.neighbourhoodId !== null) {
+    if (!(await findNeighbourhood(trx, complaint.municipality_id, input.neighbourhoodId))) throw fieldError('location.neighbourhoodId', 'validation.invalid_choice');
+    values.neighbourhood_id = input.neighbourhoodId;
+  }
+  const address = input.address?.trim();
+  if (address) {
+    if (address.length > ADDRESS_MAX_LENGTH) throw fieldError('location.address', { key: 'validation.too_long', values: { max: ADDRESS_MAX_LENGTH } });
+    values.address_text = address;
+  }
+  // Only what changes.
+  for (const key of Object.keys(values) as (keyof ComplaintValues)[]) {
+    if (values[key] === complaint[key as keyof ComplaintRow]) delete values[key];
+  }
+  return values;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Steps
 
@@ -271,13 +329,9 @@ export async function triageComplaint(db: Db, options: TriageComplaintOptions): 
       values.category_id = category.id;
       values.ack_due_at = addDays(complaint.created_at, category.ack_days);
       values.resolve_due_at = addDays(complaint.created_at, category.resolve_days);
-      const questions = await listQuestionRows(trx, complaint.municipality_id, [category.id]);
-      const answers = JSON.parse(complaint.answers_json) as Answers;
-      values.search_text = normalizeSearchText(
-        [complaint.tracking_number, complaint.description_public ?? complaint.description, complaint.address_text ?? '', answersText(toCategory(category, questions).questions, answers)].join(' '),
-      );
       if (departmentId === undefined) departmentId = category.department_id;
     }
+    if (options.location) Object.assign(values, await triagedLocation(trx, complaint, options.location));
     if (departmentId !== undefined && departmentId !== complaint.department_id) {
       if (departmentId !== null) {
         const department = await findDepartment(trx, complaint.municipality_id, departmentId);
@@ -290,6 +344,9 @@ export async function triageComplaint(db: Db, options: TriageComplaintOptions): 
       }
     }
     if (Object.keys(values).length === 0) return null;
+    if (values.category_id !== undefined || values.address_text !== undefined) {
+      values.search_text = await searchTextOf(trx, { ...complaint, ...values } as ComplaintRow);
+    }
     return {
       values,
       events: [{ kind: 'triage', visibility: 'internal', data: { before: pick(complaint, Object.keys(values).filter((k) => k !== 'search_text')), after: Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'search_text')) } }],
@@ -512,17 +569,7 @@ export async function maskComplaintDescription(db: Db, options: MaskComplaintOpt
     const show = (options.showPhotoIds ?? []).filter((id) => photoIds.has(id) && !hide.includes(id));
     await setPhotosPublic(trx, complaint.municipality_id, complaint.id, hide, false);
     await setPhotosPublic(trx, complaint.municipality_id, complaint.id, show, true);
-    const category = await findCategoryRow(trx, complaint.municipality_id, complaint.category_id);
-    const questions = category ? await listQuestionRows(trx, complaint.municipality_id, [category.id]) : [];
-    const answers = JSON.parse(complaint.answers_json) as Answers;
-    const searchText = normalizeSearchText(
-      [
-        complaint.tracking_number,
-        publicDescription ?? complaint.description,
-        complaint.address_text ?? '',
-        category ? answersText(toCategory(category, questions).questions, answers) : '',
-      ].join(' '),
-    );
+    const searchText = await searchTextOf(trx, { ...complaint, description_public: publicDescription });
     return {
       values: { description_public: publicDescription, search_text: searchText },
       events: [{ kind: 'masked', visibility: 'internal', data: { masked: publicDescription !== null, hiddenPhotoIds: hide, shownPhotoIds: show } }],
