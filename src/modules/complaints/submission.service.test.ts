@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { before, test } from 'node:test';
 import { describeEachDatabase, openSecondHandle } from '../../../test/support/databases.ts';
 import { normalizeSearchText } from '../../db/search.ts';
@@ -225,6 +226,31 @@ describeEachDatabase('complaints: submission', (suite) => {
     } finally {
       await second?.destroy();
     }
+  });
+
+  test('three processes filing at once on the same SQLite file get distinct consecutive numbers', { skip: suite.kind !== 'sqlite' }, async () => {
+    const db = suite.db();
+    const town = await createComplaintsFixture(db, 'processes');
+    const file = suite.handle().sqliteFile!;
+    // Each child opens the file as another app process (or the CLI) would, and files 10 complaints.
+    const child = `
+      const { openDatabase } = await import(${JSON.stringify(new URL('../../db/database.ts', import.meta.url).pathname)});
+      const { submitComplaint } = await import(${JSON.stringify(new URL('./submission.service.ts', import.meta.url).pathname)});
+      const handle = openDatabase({ kind: 'sqlite', file: process.argv[1] });
+      const municipality = await handle.db.selectFrom('municipalities').selectAll().where('id', '=', ${town.municipality.id}).executeTakeFirstOrThrow();
+      for (let i = 0; i < 10; i += 1) {
+        await submitComplaint(handle.db, { municipality, channel: 'web', locale: 'ar', reporter: null, categoryId: ${town.categories.lighting!.id},
+          description: 'from a child process', location: { address: 'x' } });
+      }
+      await handle.destroy();`;
+    const run = () =>
+      new Promise<void>((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, file], (error, _out, stderr) => (error ? reject(new Error(stderr)) : resolve()));
+      });
+    await Promise.all([run(), run(), (async () => { for (let i = 0; i < 10; i += 1) await fileComplaint(db, town, { description: 'from the test process' }); })()]);
+    const rows = await db.selectFrom('complaints').select('tracking_number').where('municipality_id', '=', town.municipality.id).execute();
+    const sequences = rows.map((r) => Number(r.tracking_number.split('-')[2])).sort((a, b) => a - b);
+    assert.deepEqual(sequences, Array.from({ length: 30 }, (_, i) => i + 1));
   });
 
   test('each municipality has its own sequence', async () => {
