@@ -1,6 +1,6 @@
 // Migrations are TypeScript modules listed here in order, so that the same set runs on SQLite
 // and PostgreSQL and nothing depends on reading a folder at run time.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as complaints from './migrations/0003-complaints.ts';
 import * as complaintsMore from './migrations/0004-complaints-more.ts';
@@ -24,4 +24,24 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
     throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, { cause: error });
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** The migrations this version of Twiza knows, in order. */
+export function knownMigrations(): string[] {
+  return Object.keys(migrations).sort();
+}
+
+/**
+ * The migrations applied to a database, in order, read from Kysely's own table (so names this
+ * version does not know are listed too); empty when it was never migrated.
+ */
+export async function listAppliedMigrations(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const source = schema ? db.withSchema(schema) : db;
+  try {
+    const rows = await source.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').orderBy('name').execute();
+    return rows.map((r: { name: string }) => r.name);
+  } catch (error) {
+    if (/no such table|does not exist/.test(String((error as Error).message))) return [];
+    throw error;
+  }
 }
