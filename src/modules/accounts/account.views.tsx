@@ -373,6 +373,9 @@ export function AccountPage(props: { ctx: ViewContext; model: AccountPageModel }
     <Layout ctx={ctx} title={t('accounts.account.title')} wide>
       <h1>{t('accounts.account.title')}</h1>
       {model.displayName && <p class="lead">{richText(ctx, 'accounts.account.greeting', {}, { name: <bdi>{model.displayName}</bdi> })}</p>}
+      <p>
+        <a href={href(ctx, '/account/complaints')}>{t('complaints.portal.mine.link')}</a>
+      </p>
       <ContactSection ctx={ctx} model={model} />
       <ProfileSection ctx={ctx} model={model} />
       <DisabilitySection ctx={ctx} model={model} />
