@@ -8,6 +8,7 @@ import { appError, type ComplaintsFixture, createComplaintsFixture, fileComplain
 import type { ComplaintRow } from './complaints.table.ts';
 import { recordFeedback } from './feedback.service.ts';
 import { findNearbyOpenComplaints, followComplaint, unfollowComplaint } from './following.service.ts';
+import { forgetComplaintReporter } from './personal-data.service.ts';
 import { distanceMeters } from './location.ts';
 import { getComplaintForStaff, getPublicComplaint, listComplaintsForReporter } from './reading.service.ts';
 import { closeComplaint, resolveComplaint } from './workflow.service.ts';
@@ -187,5 +188,31 @@ describeEachDatabase('complaints: citizens', (suite) => {
       [[mine.trackingNumber, true], [followed.trackingNumber, false]].sort(),
     );
     await assert.rejects(listComplaintsForReporter(db, { actor: null, municipalityId: person.municipality.id }), appError('unauthenticated'));
+  });
+});
+
+describeEachDatabase('complaints: erasure of a reporter', (suite) => {
+  test('an erased person’s contact leaves their complaints and follows; the complaints and counts stay', async () => {
+    const db = suite.db();
+    const kef = await createComplaintsFixture(db, 'forget');
+    const phone = kef.citizen.user.phone!;
+    const signedIn = await fileComplaint(db, kef, { reporter: kef.citizen.actor, contact: { name: 'Hédi', email: 'hedi@example.tn' } });
+    const anonymous = await fileComplaint(db, kef, { contact: { phone } });
+    const followed = await fileComplaint(db, kef);
+    await followComplaint(db, { municipalityId: kef.municipality.id, complaint: { id: followed.complaint.id }, actor: kef.citizen.actor, locale: 'ar' });
+    const someoneElse = await fileComplaint(db, kef, { contact: { phone: nextPhone() } });
+
+    const result = await db.transaction().execute((trx) =>
+      forgetComplaintReporter(trx, { municipalityId: kef.municipality.id, userId: kef.citizen.user.id, addresses: [phone, 'hedi@example.tn'] }),
+    );
+    assert.deepEqual(result, { complaints: 2, follows: 3 });
+    const rows = await db.selectFrom('complaints').selectAll().where('municipality_id', '=', kef.municipality.id).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const { complaint } of [signedIn, anonymous]) {
+      const row = byId.get(complaint.id)!;
+      assert.deepEqual([row.contact_name, row.contact_phone, row.contact_email], [null, null, null]);
+    }
+    assert.equal(byId.get(followed.complaint.id)!.follower_count, 1, 'the "me too" stays counted');
+    assert.notEqual(byId.get(someoneElse.complaint.id)!.contact_phone, null, 'nobody else is touched');
   });
 });
