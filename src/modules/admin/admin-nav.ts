@@ -2,11 +2,15 @@
 // may open, so nobody is shown a link that ends in "not allowed".
 import { type Action, type Actor, can } from '../../auth/policies.ts';
 
-export type AdminSectionKey = 'dashboard' | 'users' | 'areas' | 'departments' | 'settings' | 'outbox' | 'audit';
+export type AdminSectionKey = 'dashboard' | 'complaints' | 'catalogue' | 'users' | 'areas' | 'departments' | 'settings' | 'outbox' | 'audit';
 export type AdminNavLink = { key: AdminSectionKey; path: string };
 
 const SECTIONS: (AdminNavLink & { anyOf: Action[] })[] = [
   { key: 'dashboard', path: '/admin', anyOf: ['admin.access'] },
+  // Department staff see complaints of their department only: the policy answers for a
+  // complaint, so the section is shown to whoever may open some of them or file one at the counter.
+  { key: 'complaints', path: '/admin/complaints', anyOf: ['complaints.view', 'complaints.file_on_behalf'] },
+  { key: 'catalogue', path: '/admin/catalogue', anyOf: ['categories.manage'] },
   { key: 'users', path: '/admin/users', anyOf: ['users.view', 'users.manage_roles'] },
   { key: 'areas', path: '/admin/areas', anyOf: ['reference.manage'] },
   { key: 'departments', path: '/admin/departments', anyOf: ['reference.manage'] },

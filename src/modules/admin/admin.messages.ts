@@ -6,6 +6,8 @@ export const adminMessages: ModuleMessages = {
   ar: {
     'admin.nav.label': 'أقسام الإدارة',
     'admin.nav.dashboard': 'لوحة القيادة',
+    'admin.nav.complaints': 'الشكايات',
+    'admin.nav.catalogue': 'مواضيع الشكايات ونماذج الردود',
     'admin.nav.users': 'المستعملون والأدوار',
     'admin.nav.areas': 'الدوائر والأحياء',
     'admin.nav.departments': 'المصالح',
@@ -259,6 +261,8 @@ export const adminMessages: ModuleMessages = {
   fr: {
     'admin.nav.label': "Rubriques de l’administration",
     'admin.nav.dashboard': 'Tableau de bord',
+    'admin.nav.complaints': 'Réclamations',
+    'admin.nav.catalogue': 'Catégories et modèles de réponse',
     'admin.nav.users': 'Utilisateurs et rôles',
     'admin.nav.areas': 'Arrondissements et quartiers',
     'admin.nav.departments': 'Services',
@@ -512,6 +516,8 @@ export const adminMessages: ModuleMessages = {
   en: {
     'admin.nav.label': 'Administration sections',
     'admin.nav.dashboard': 'Dashboard',
+    'admin.nav.complaints': 'Complaints',
+    'admin.nav.catalogue': 'Categories and reply templates',
     'admin.nav.users': 'Users and roles',
     'admin.nav.areas': 'Districts and neighbourhoods',
     'admin.nav.departments': 'Departments',

@@ -9,6 +9,7 @@ import { AppError } from '../../lib/errors.ts';
 import { adminFrame, dbOf, scopeOf } from './admin-http.ts';
 import { DashboardPage } from './admin.views.tsx';
 import { registerAuditAdminRoutes } from './audit.admin-routes.ts';
+import { registerComplaintCellRoutes } from '../complaints/cell.routes.ts';
 import { loadDashboard } from './dashboard.service.ts';
 import { registerOutboxAdminRoutes } from './outbox.admin-routes.ts';
 import { registerReferenceAdminRoutes } from './reference.admin-routes.ts';
@@ -41,5 +42,6 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     registerSettingsAdminRoutes(admin);
     registerOutboxAdminRoutes(admin);
     registerAuditAdminRoutes(admin);
+    registerComplaintCellRoutes(admin);
   });
 }
