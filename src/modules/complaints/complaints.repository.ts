@@ -342,6 +342,17 @@ export async function listOpenComplaintsDueBefore(db: Db, before: string, limit:
     .execute();
 }
 
+/** The alerts already recorded for these complaints, as "id:kind:deadline:due" keys. */
+export async function listDeadlineAlertKeys(db: Db, complaintIds: number[]): Promise<Set<string>> {
+  if (complaintIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('complaint_deadline_alerts')
+    .select(['complaint_id', 'kind', 'deadline', 'due_at'])
+    .where('complaint_id', 'in', complaintIds)
+    .execute();
+  return new Set(rows.map((r) => `${r.complaint_id}:${r.kind}:${r.deadline}:${r.due_at}`));
+}
+
 /** Records an alert; false when the same alert for the same due time was already recorded. */
 export async function insertDeadlineAlert(trx: Db, values: Insertable<ComplaintDeadlineAlertsTable>): Promise<boolean> {
   const row = await trx.insertInto('complaint_deadline_alerts').values(values).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { describeEachDatabase } from '../../../test/support/databases.ts';
+import { describeEachDatabase, openSecondHandle } from '../../../test/support/databases.ts';
 import { addDays } from '../../lib/time.ts';
 import { type ComplaintsFixture, createComplaintsFixture, fileComplaint, nextPhone, outboxTo } from './complaints.test-support.ts';
 import type { ComplaintRow } from './complaints.table.ts';
@@ -69,6 +69,21 @@ describeEachDatabase('complaints: deadline reminders, escalations and automatic 
     const escalations = (await purposesTo(kef.technicalHead.user.email!, 'complaint_escalation')).filter((m) => m.body.includes(complaint.tracking_number));
     assert.equal(escalations.length, 1);
     assert.ok(escalations[0]!.body.includes('منذ 3 أيام'), escalations[0]!.body);
+  });
+
+  test('two runs at once (two servers) still alert once', async () => {
+    const db = suite.db();
+    const { complaint } = await fileComplaint(db, kef);
+    const second = suite.kind === 'postgres' ? openSecondHandle(suite.handle()) : undefined;
+    try {
+      const now = hours(complaint.ack_due_at, 5);
+      await Promise.all([runDeadlineAlerts(db, { now }), runDeadlineAlerts(second?.db ?? db, { now }), runDeadlineAlerts(db, { now })]);
+    } finally {
+      await second?.destroy();
+    }
+    assert.deepEqual(await alertsOf(complaint), [{ kind: 'escalation', deadline: 'acknowledge' }]);
+    const events = await db.selectFrom('complaint_events').select('id').where('complaint_id', '=', complaint.id).where('kind', '=', 'escalation').execute();
+    assert.equal(events.length, 1);
   });
 
   test('finished complaints get no alert', async () => {

@@ -19,6 +19,7 @@ import {
   findComplaintRow,
   insertDeadlineAlert,
   insertEventRow,
+  listDeadlineAlertKeys,
   listOpenComplaintsDueBefore,
   listReachableUsers,
   listResolvedBefore,
@@ -126,7 +127,14 @@ export async function runDeadlineAlerts(db: Db, options: DeadlineAlertOptions = 
   let afterId = 0;
   for (;;) {
     const page = await listOpenComplaintsDueBefore(db, horizon, PAGE, afterId);
+    // Complaints long overdue come back every run: those already alerted for their current
+    // deadline are skipped here, without a transaction each (alertOnce re-checks anyway).
+    const sent = await listDeadlineAlertKeys(db, page.map((c) => c.id));
     for (const complaint of page) {
+      const deadline = currentDeadline(complaint);
+      if (!deadline) continue;
+      const kind = deadline.dueAt < now ? 'escalation' : 'reminder';
+      if (sent.has(`${complaint.id}:${kind}:${deadline.kind}:${deadline.dueAt}`)) continue;
       const outcome = await alertOnce(db, complaint.id, complaint.municipality_id, now, options.publicUrl);
       if (outcome?.kind === 'reminder') report.reminders += 1;
       if (outcome?.kind === 'escalation') report.escalations += 1;
