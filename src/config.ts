@@ -58,6 +58,11 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Twiza <no-reply@localhost>'),
   SMS_GATEWAY_URL: urlText(['http:', 'https:']).optional(),
   SMS_GATEWAY_TOKEN: z.string().optional(),
+  SMS_INBOUND_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  SMS_INTAKE_CATEGORY: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, { message: 'must be a complaint category code such as other' })
+    .default('other'),
   PHONE_COUNTRY_CODE: z
     .string()
     .regex(/^[1-9][0-9]{0,2}$/, { message: 'must be a country calling code such as 216' })
@@ -87,7 +92,15 @@ export type Config = {
   /** Keyed hashes (codes, ID numbers) use it; generated and stored in DATA_DIR when absent. */
   secretKey: string | undefined;
   mail: { url: string | undefined; from: string };
-  sms: { gatewayUrl: string | undefined; gatewayToken: string | undefined; countryCode: string };
+  sms: {
+    gatewayUrl: string | undefined;
+    gatewayToken: string | undefined;
+    countryCode: string;
+    /** Shared secret the SMS gateway sends with inbound messages; without it /sms/inbound is off. */
+    inboundSecret: string | undefined;
+    /** The catch-all category ("to be categorised") of complaints that arrive by SMS. */
+    intakeCategory: string;
+  };
   map: { tileUrl: string; attribution: string };
   redisUrl: string | undefined;
   runJobs: boolean;
@@ -136,7 +149,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionDays: e.SESSION_DAYS,
     secretKey: e.SECRET_KEY,
     mail: { url: e.MAIL_URL, from: e.MAIL_FROM },
-    sms: { gatewayUrl: e.SMS_GATEWAY_URL, gatewayToken: e.SMS_GATEWAY_TOKEN, countryCode: e.PHONE_COUNTRY_CODE },
+    sms: {
+      gatewayUrl: e.SMS_GATEWAY_URL,
+      gatewayToken: e.SMS_GATEWAY_TOKEN,
+      countryCode: e.PHONE_COUNTRY_CODE,
+      inboundSecret: e.SMS_INBOUND_SECRET,
+      intakeCategory: e.SMS_INTAKE_CATEGORY,
+    },
     map: { tileUrl: e.MAP_TILE_URL, attribution: e.MAP_TILE_ATTRIBUTION },
     redisUrl: e.REDIS_URL,
     runJobs: e.RUN_JOBS,

@@ -4,12 +4,14 @@ import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationPro
 import * as foundation from './migrations/0001-foundation.ts';
 import * as complaints from './migrations/0003-complaints.ts';
 import * as complaintsMore from './migrations/0004-complaints-more.ts';
+import * as open311 from './migrations/0005-open311.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   // 0002 was never used; numbers only need to sort.
   '0003-complaints': complaints,
   '0004-complaints-more': complaintsMore,
+  '0005-open311': open311,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

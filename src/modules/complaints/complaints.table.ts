@@ -178,6 +178,21 @@ export interface ComplaintDeadlineAlertsTable {
   created_at: string;
 }
 
+/**
+ * A message an SMS gateway delivered (migration 0005), by the gateway's message id, so that a
+ * retried delivery finds the first one instead of filing the complaint twice.
+ */
+export interface SmsInboundMessagesTable {
+  id: Generated<number>;
+  municipality_id: number;
+  message_id: string;
+  kind: 'complaint' | 'status';
+  complaint_id: number | null;
+  /** The answer given the first time, given again to a retry. */
+  reply: string;
+  created_at: string;
+}
+
 export interface ComplaintTables {
   complaint_categories: ComplaintCategoriesTable;
   complaint_category_questions: ComplaintCategoryQuestionsTable;
@@ -190,6 +205,7 @@ export interface ComplaintTables {
   response_templates: ResponseTemplatesTable;
   api_keys: ApiKeysTable;
   complaint_deadline_alerts: ComplaintDeadlineAlertsTable;
+  sms_inbound_messages: SmsInboundMessagesTable;
 }
 
 export type ComplaintCategoryRow = Selectable<ComplaintCategoriesTable>;
@@ -202,3 +218,4 @@ export type ComplaintDeadlineAlertRow = Selectable<ComplaintDeadlineAlertsTable>
 export type ComplaintFeedbackRow = Selectable<ComplaintFeedbackTable>;
 export type ResponseTemplateRow = Selectable<ResponseTemplatesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type SmsInboundMessageRow = Selectable<SmsInboundMessagesTable>;

@@ -215,6 +215,20 @@ export const DEMO_CATEGORIES: DemoCategory[] = [
     },
     sensitive: false,
   },
+  // The catch-all: complaints that arrive without a category (by SMS) wait here until the
+  // complaints cell sorts them at triage (SMS_INTAKE_CATEGORY names it).
+  {
+    code: 'other',
+    groupCode: null,
+    department: 'complaints-cell',
+    name: { ar: 'أخرى (في انتظار التصنيف)', fr: 'Autre (à classer)', en: 'Other (to be categorised)' },
+    description: {
+      ar: 'ما لا يندرج ضمن المواضيع الأخرى؛ تتولّى خلية التصرف في الشكايات تصنيفه.',
+      fr: 'Ce qui ne relève d’aucune autre catégorie ; la cellule de gestion des réclamations le classe.',
+      en: 'Anything that fits no other category; the complaints management cell sorts it.',
+    },
+    sensitive: false,
+  },
 ];
 
 const DEMO_TEMPLATES = [

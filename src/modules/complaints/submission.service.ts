@@ -80,6 +80,11 @@ export type SubmitComplaintOptions = {
   countryCode?: string;
   /** Without outlines, how far from the map centre a point may be. */
   boundaryRadiusMeters?: number;
+  /**
+   * More writes that must commit or fail with the complaint, in its transaction: the SMS
+   * gateway's message id, so that a retried delivery never files a second complaint.
+   */
+  withinTransaction?: (trx: Db, complaint: ComplaintRow) => Promise<void>;
 };
 
 export type SubmittedComplaint = {
@@ -106,7 +111,7 @@ function readContact(input: ComplaintContactInput | undefined, countryCode: stri
 
 type Place = { point: Point | null; neighbourhoodId: number | null; address: string | null };
 
-function readPlace(input: ComplaintLocationInput, fields: FieldErrors): Place {
+function readPlace(input: ComplaintLocationInput, fields: FieldErrors, required: boolean): Place {
   const address = input.address?.trim() || null;
   if (address && address.length > ADDRESS_MAX_LENGTH) fields['location.address'] = { key: 'validation.too_long', values: { max: ADDRESS_MAX_LENGTH } };
   const hasLat = input.lat !== undefined && input.lat !== null;
@@ -118,7 +123,7 @@ function readPlace(input: ComplaintLocationInput, fields: FieldErrors): Place {
     else point = candidate;
   }
   const neighbourhoodId = input.neighbourhoodId ?? null;
-  if (!point && neighbourhoodId === null && !address && !fields.location) fields.location = 'complaints.location.required';
+  if (required && !point && neighbourhoodId === null && !address && !fields.location) fields.location = 'complaints.location.required';
   return { point, neighbourhoodId, address };
 }
 
@@ -176,7 +181,8 @@ async function checkSubmission(db: Db, options: SubmitComplaintOptions): Promise
   else if (options.description.length > DESCRIPTION_MAX_LENGTH) fields.description = { key: 'validation.too_long', values: { max: DESCRIPTION_MAX_LENGTH } };
   if ((options.photos?.length ?? 0) > MAX_PHOTOS) fields.photos = { key: 'complaints.photo.too_many', values: { max: MAX_PHOTOS } };
   const contact = readContact(options.contact, options.countryCode, fields);
-  const place = readPlace(options.location, fields);
+  // An SMS carries no position: the complaints cell locates it at triage.
+  const place = readPlace(options.location, fields, options.channel !== 'sms');
 
   const category = await getCategory(db, { municipalityId: municipality.id, categoryId: options.categoryId });
   let answers: Answers = {};
@@ -316,6 +322,7 @@ async function fileComplaint(db: Db, options: SubmitComplaintOptions, photos: St
         publicUrl: options.publicUrl,
       });
     }
+    if (options.withinTransaction) await options.withinTransaction(trx, row);
     if (filedBy) {
       // The audit log is kept for ever and hash-chained: it names the complaint, never the
       // citizen's phone or e-mail, which must remain erasable.
