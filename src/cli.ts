@@ -12,6 +12,7 @@ import { createMunicipality } from './modules/municipalities/municipalities.serv
 import { findMunicipalityBySlug, listMunicipalities } from './modules/municipalities/municipalities.repository.ts';
 import { KEF_DEMO } from './modules/municipalities/demo-data.ts';
 import { seedComplaintCatalogue } from './modules/complaints/demo-catalogue.ts';
+import { apiKeyCommand } from './modules/complaints/api-keys.cli.ts';
 import { createAdministrator } from './modules/accounts/administrators.service.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { createBackup } from './ops/backup.ts';
@@ -28,6 +29,9 @@ const HELP = `Usage: twiza <command> [options]
   create-admin --email E [--municipality SLUG] [--name NAME]
                                      create an administrator; prints a one-time password
   audit verify [--municipality SLUG] check the audit log's hash chain
+  api-key create --municipality SLUG --name NAME
+                                     create an Open311 API key; prints it once, last
+  api-key list [--municipality SLUG] | api-key revoke --id N
   backup [--out DIR]                 copy the database and uploads while the site runs,
                                      into a new folder in DIR (default DATA_DIR/backups)
   restore DIR [--yes]                restore a backup folder (stop the site first)
@@ -171,6 +175,8 @@ const commands: Record<string, Command> = {
       await database.destroy();
     }
   },
+
+  'api-key': apiKeyCommand,
 
   async backup(args, io) {
     const { values } = parseArgs({ args, options: { out: { type: 'string' } } });

@@ -8,6 +8,7 @@ import { complaintsMessages } from '../modules/complaints/complaints.messages.ts
 import { complaintPortalMessages } from '../modules/complaints/portal.messages.ts';
 import { complaintCellMessages } from '../modules/complaints/cell.messages.ts';
 import { complaintPublicMessages } from '../modules/complaints/public.messages.ts';
+import { apiKeysMessages } from '../modules/complaints/api-keys.messages.ts';
 
 export type Catalog = Record<Locale, Record<string, string>>;
 export type ModuleMessages = Catalog;
@@ -20,6 +21,7 @@ const modules: ModuleMessages[] = [
   complaintPortalMessages,
   complaintCellMessages,
   complaintPublicMessages,
+  apiKeysMessages,
 ];
 
 function merge(locale: Locale): Record<string, string> {

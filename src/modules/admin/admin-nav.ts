@@ -2,7 +2,7 @@
 // may open, so nobody is shown a link that ends in "not allowed".
 import { type Action, type Actor, can } from '../../auth/policies.ts';
 
-export type AdminSectionKey = 'dashboard' | 'complaints' | 'catalogue' | 'users' | 'areas' | 'departments' | 'settings' | 'outbox' | 'audit';
+export type AdminSectionKey = 'dashboard' | 'complaints' | 'catalogue' | 'users' | 'areas' | 'departments' | 'settings' | 'outbox' | 'audit' | 'api_keys';
 export type AdminNavLink = { key: AdminSectionKey; path: string };
 
 const SECTIONS: (AdminNavLink & { anyOf: Action[] })[] = [
@@ -17,6 +17,7 @@ const SECTIONS: (AdminNavLink & { anyOf: Action[] })[] = [
   { key: 'settings', path: '/admin/settings', anyOf: ['settings.manage'] },
   { key: 'outbox', path: '/admin/outbox', anyOf: ['outbox.view'] },
   { key: 'audit', path: '/admin/audit', anyOf: ['audit.view'] },
+  { key: 'api_keys', path: '/admin/api-keys', anyOf: ['api_keys.manage'] },
 ];
 
 export function adminNavFor(actor: Actor, municipalityId: number): AdminNavLink[] {

@@ -14,6 +14,7 @@ export const adminMessages: ModuleMessages = {
     'admin.nav.settings': 'إعدادات البلدية',
     'admin.nav.outbox': 'الرسائل الصادرة',
     'admin.nav.audit': 'سجل التدقيق',
+    'admin.nav.api_keys': 'مفاتيح الواجهة البرمجية',
 
     'admin.pagination.label': 'الصفحات',
     'admin.pagination.page_of': 'الصفحة {page} من {count}',
@@ -269,6 +270,7 @@ export const adminMessages: ModuleMessages = {
     'admin.nav.settings': 'Paramètres de la commune',
     'admin.nav.outbox': 'Messages envoyés',
     'admin.nav.audit': "Journal d’audit",
+    'admin.nav.api_keys': 'Clés d’API',
 
     'admin.pagination.label': 'Pages',
     'admin.pagination.page_of': 'Page {page} sur {count}',
@@ -524,6 +526,7 @@ export const adminMessages: ModuleMessages = {
     'admin.nav.settings': 'Municipality settings',
     'admin.nav.outbox': 'Outbox',
     'admin.nav.audit': 'Audit log',
+    'admin.nav.api_keys': 'API keys',
 
     'admin.pagination.label': 'Pages',
     'admin.pagination.page_of': 'Page {page} of {count}',

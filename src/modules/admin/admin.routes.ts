@@ -9,6 +9,7 @@ import { AppError } from '../../lib/errors.ts';
 import { adminFrame, dbOf, scopeOf } from './admin-http.ts';
 import { DashboardPage } from './admin.views.tsx';
 import { registerAuditAdminRoutes } from './audit.admin-routes.ts';
+import { registerApiKeyAdminRoutes } from '../complaints/api-keys.admin-routes.ts';
 import { registerComplaintCellRoutes } from '../complaints/cell.routes.ts';
 import { loadDashboard } from './dashboard.service.ts';
 import { registerOutboxAdminRoutes } from './outbox.admin-routes.ts';
@@ -42,6 +43,7 @@ export function registerAdminRoutes(app: FastifyInstance): void {
     registerSettingsAdminRoutes(admin);
     registerOutboxAdminRoutes(admin);
     registerAuditAdminRoutes(admin);
+    registerApiKeyAdminRoutes(admin);
     registerComplaintCellRoutes(admin);
   });
 }
