@@ -212,7 +212,7 @@ describeEachDatabase('complaints portal: tracking and following', (suite) => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<span class="status-badge status-badge--received">وردت<\/span>/);
     assert.match(page.body, /المساحات الخضراء/);
-    assert.match(page.body, /<bdi>حديقة مهملة<\/bdi>/);
+    assert.match(page.body, /<bdi class="typed-text">حديقة مهملة<\/bdi>/);
     assert.doesNotMatch(page.body, new RegExp(phone.slice(4)));
     assert.doesNotMatch(page.body, /Amal/);
     const thumb = /<img src="(\/media\/complaints\/[^"]+\.thumb\.jpg)"/.exec(page.body)?.[1];

@@ -29,7 +29,6 @@ const ar: Record<string, string> = {
   'complaints.portal.field.description_hint': 'ماذا يحدث، منذ متى. هذا النص يُنشر: لا تذكروا فيه أسماء أو أرقام هواتف.',
   'complaints.portal.field.location': 'المكان',
   'complaints.portal.field.location_hint': 'اختاروا الحي، واذكروا النهج أو علامة قريبة يعرفها الجميع.',
-  'complaints.portal.field.location_hint_map': 'اضغطوا على الخريطة لوضع علامة في المكان، أو اختاروا الحي واذكروا النهج أو علامة قريبة.',
   'complaints.portal.field.location_sensitive': 'في هذا الموضوع لا يُنشر المكان الدقيق: يظهر للعموم بصفة تقريبية فقط.',
   'complaints.portal.field.neighbourhood': 'الحي',
   'complaints.portal.field.address': 'العنوان أو علامة قريبة',
@@ -48,7 +47,8 @@ const ar: Record<string, string> = {
   'complaints.portal.field.contact_hint_signed_in': 'حسابكم ليس فيه رقم هاتف أو بريد مؤكَّد: اذكروا أحدهما إن أردتم أن نعلمكم. لا يُنشران أبدًا.',
   'complaints.portal.field.contact_account': 'سنكتب لكم على {contact} (حسابكم). اذكروا رقمًا أو عنوانًا آخر فقط إن فضّلتم ذلك.',
   'complaints.portal.field.phone': 'رقم الهاتف الجوّال',
-  'complaints.portal.field.phone_hint': 'مثال: 22 123 456',
+  // The example number between LRI and PDI: in a right-to-left line "22 123 456" would read "456 123 22".
+  'complaints.portal.field.phone_hint': 'مثال: \u206622 123 456\u2069',
   'complaints.portal.field.email': 'البريد الإلكتروني',
   'complaints.portal.field.name': 'الاسم',
   'complaints.portal.field.name_hint': 'لا يطّلع عليه إلا أعوان البلدية.',
@@ -61,6 +61,7 @@ const ar: Record<string, string> = {
   'complaints.portal.details.submit': 'إرسال الشكاية',
   'complaints.portal.details.account': 'لديكم حساب؟ ادخلوا إليه لتجدوا كل شكاياتكم في مكان واحد.',
 
+  'complaints.portal.map.hint': 'أو اضغطوا على الخريطة لوضع علامة في المكان بالضبط.',
   'complaints.portal.map.label_pick': 'خريطة: اضغطوا لوضع علامة في مكان المشكل',
   'complaints.portal.map.label_show': 'خريطة مكان الشكاية',
   'complaints.portal.map.locate': 'استعمال موقعي الحالي',
@@ -205,7 +206,6 @@ const fr: Record<string, string> = {
   'complaints.portal.field.description_hint': 'Ce qui se passe, depuis quand. Ce texte est publié : n’y mettez ni noms ni numéros de téléphone.',
   'complaints.portal.field.location': 'Lieu',
   'complaints.portal.field.location_hint': 'Choisissez le quartier et indiquez la rue ou un repère que tout le monde connaît.',
-  'complaints.portal.field.location_hint_map': 'Touchez la carte pour placer un repère à l’endroit exact, ou choisissez le quartier et indiquez la rue ou un repère.',
   'complaints.portal.field.location_sensitive': 'Pour cet objet, le lieu exact n’est pas publié : le public ne voit qu’une position approximative.',
   'complaints.portal.field.neighbourhood': 'Quartier',
   'complaints.portal.field.address': 'Adresse ou repère',
@@ -237,6 +237,7 @@ const fr: Record<string, string> = {
   'complaints.portal.details.submit': 'Envoyer la réclamation',
   'complaints.portal.details.account': 'Vous avez un compte ? Connectez-vous pour retrouver toutes vos réclamations au même endroit.',
 
+  'complaints.portal.map.hint': 'Ou touchez la carte pour placer un repère à l’endroit exact.',
   'complaints.portal.map.label_pick': 'Carte : touchez pour placer un repère à l’endroit du problème',
   'complaints.portal.map.label_show': 'Carte du lieu de la réclamation',
   'complaints.portal.map.locate': 'Utiliser ma position',
@@ -382,7 +383,6 @@ const en: Record<string, string> = {
   'complaints.portal.field.description_hint': 'What is happening, and since when. This text is published: do not include names or phone numbers.',
   'complaints.portal.field.location': 'Place',
   'complaints.portal.field.location_hint': 'Choose the neighbourhood and give the street or a landmark everyone knows.',
-  'complaints.portal.field.location_hint_map': 'Tap the map to put a pin on the exact spot, or choose the neighbourhood and give the street or a landmark.',
   'complaints.portal.field.location_sensitive': 'For this subject the exact place is not published: the public sees an approximate position only.',
   'complaints.portal.field.neighbourhood': 'Neighbourhood',
   'complaints.portal.field.address': 'Address or landmark',
@@ -414,6 +414,7 @@ const en: Record<string, string> = {
   'complaints.portal.details.submit': 'Send the complaint',
   'complaints.portal.details.account': 'Have an account? Log in to find all your complaints in one place.',
 
+  'complaints.portal.map.hint': 'Or tap the map to put a pin on the exact spot.',
   'complaints.portal.map.label_pick': 'Map: tap to put a pin where the problem is',
   'complaints.portal.map.label_show': 'Map of where the complaint is',
   'complaints.portal.map.locate': 'Use my position',

@@ -316,7 +316,8 @@ export function registerComplaintPortalRoutes(app: FastifyInstance): void {
 
   app.get('/:locale/complaints/new', async (request, reply) => {
     const query = request.query as { category?: unknown };
-    if (query.category === undefined || query.category === '') return renderCategoryStep(request, reply, emptyForm);
+    // "Next" without a choice comes back with the error, as a posted form would.
+    if (query.category === undefined) return renderCategoryStep(request, reply, emptyForm);
     const values = { category: String(query.category) };
     const category = await findActiveCategory(request, idOf(values, 'category'));
     if (!category) return renderCategoryStep(request, reply, { values, errors: { category: 'complaints.category.unknown' } }, 400);

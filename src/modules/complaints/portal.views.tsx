@@ -54,13 +54,9 @@ export function StatusBadge(props: { ctx: ViewContext; status: ComplaintStatus }
 
 /** Text people typed, kept on its lines and isolated from the page's direction. */
 function Typed(props: { children: string; block?: boolean }) {
-  return props.block ? (
-    <p class="typed-text" dir="auto">
-      <bdi>{props.children}</bdi>
-    </p>
-  ) : (
-    <bdi>{props.children}</bdi>
-  );
+  // A block <bdi> (not <p dir="auto"><bdi>…</bdi></p>: "auto" skips the <bdi> inside and
+  // would align Arabic text to the left).
+  return props.block ? <bdi class="typed-text">{props.children}</bdi> : <bdi>{props.children}</bdi>;
 }
 
 function MapBlock(props: {
@@ -74,6 +70,21 @@ function MapBlock(props: {
   const { t } = ctx;
   return (
     <>
+      {props.mode === 'pick' && (
+        <div class="complaint-map__tools" id="complaint-map-tools" hidden>
+          <p class="field__hint">{t(`${P}.map.hint`)}</p>
+          <button type="button" class="button button--secondary" id="map-locate">
+            {t(`${P}.map.locate`)}
+          </button>
+          <button type="button" class="button button--secondary" id="map-centre">
+            {t(`${P}.map.centre`)}
+          </button>
+          <button type="button" class="link-button" id="map-clear" hidden>
+            {t(`${P}.map.clear`)}
+          </button>
+          <p class="field__hint" id="map-status" aria-live="polite" />
+        </div>
+      )}
       <div
         class="complaint-map"
         id="complaint-map"
@@ -93,20 +104,6 @@ function MapBlock(props: {
         data-text-locate-failed={t(`${P}.map.locate_failed`)}
         data-text-label={t(props.mode === 'pick' ? `${P}.map.label_pick` : `${P}.map.label_show`)}
       />
-      {props.mode === 'pick' && (
-        <div class="complaint-map__tools" id="complaint-map-tools" hidden>
-          <button type="button" class="button button--secondary" id="map-locate">
-            {t(`${P}.map.locate`)}
-          </button>
-          <button type="button" class="button button--secondary" id="map-centre">
-            {t(`${P}.map.centre`)}
-          </button>
-          <button type="button" class="link-button" id="map-clear" hidden>
-            {t(`${P}.map.clear`)}
-          </button>
-          <p class="field__hint" id="map-status" aria-live="polite" />
-        </div>
-      )}
       <script src={map.script} defer />
     </>
   );
@@ -181,7 +178,7 @@ export function NewComplaintCategoryPage(props: { ctx: ViewContext; state: FormS
       <p class="lead">{t(`${P}.new.intro`)}</p>
       <ErrorSummary ctx={ctx} errors={state.errors} labels={{ category: t(`${P}.field.category`) }} />
       {/* A GET form: choosing a category changes nothing, and the next page can be bookmarked. */}
-      <form method="get" action={href(ctx, '/complaints/new')} class="form">
+      <form method="get" action={href(ctx, '/complaints/new')} class="form" noValidate>
         <div class={error ? 'field field--error' : 'field'}>
           <label class="field__label" for="field-category">
             {t(`${P}.field.category`)}
@@ -218,7 +215,7 @@ export function NewComplaintCategoryPage(props: { ctx: ViewContext; state: FormS
           <SubmitButton>{t('form.next')}</SubmitButton>
         </div>
       </form>
-      <p class="muted">{t(`${P}.new.utilities`)}</p>
+      <p class="muted portal-note">{t(`${P}.new.utilities`)}</p>
     </Layout>
   );
 }
@@ -387,7 +384,7 @@ export function NewComplaintDetailsPage(props: { ctx: ViewContext; state: FormSt
         <fieldset class={locationError ? 'field fieldset field--error' : 'field fieldset'} id="field-location" aria-describedby={locationError ? 'hint-location error-location' : 'hint-location'}>
           <legend class="field__label">{labels.location}</legend>
           <p class="field__hint" id="hint-location">
-            {t(model.map ? `${P}.field.location_hint_map` : `${P}.field.location_hint`)}
+            {t(`${P}.field.location_hint`)}
           </p>
           {category.sensitive && <p class="field__hint">{t(`${P}.field.location_sensitive`)}</p>}
           {locationError && (
@@ -591,7 +588,7 @@ function TrackForm(props: { ctx: ViewContext; state: FormState }) {
   const { ctx, state } = props;
   const { t } = ctx;
   return (
-    <form method="get" action={href(ctx, '/complaints/track')} class="form track-form">
+    <form method="get" action={href(ctx, '/complaints/track')} class="form track-form" noValidate>
       <TextField
         ctx={ctx}
         state={state}
