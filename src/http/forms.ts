@@ -26,7 +26,9 @@ export function formValues(body: unknown): FormValues {
 }
 
 /** Maps a zod issue to a message; schemas may also name a message key as their message. */
-function issueMessage(issue: z.core.$ZodIssue): FieldError {
+function issueMessage(issue: z.core.$ZodIssue, raw: unknown): FieldError {
+  // zod leaves the input out of its issues, so emptiness is read from the posted value.
+  const empty = raw === undefined || raw === '' || (Array.isArray(raw) && raw.length === 0);
   if (/^[a-z_]+\.[a-z_.]+$/.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'too_big':
@@ -36,9 +38,10 @@ function issueMessage(issue: z.core.$ZodIssue): FieldError {
         ? 'validation.required'
         : { key: 'validation.too_short', values: { min: Number(issue.minimum) } };
     case 'invalid_value':
-      return 'validation.invalid_choice';
+      // An empty select or radio group is a missing answer, not a wrong one.
+      return empty ? 'validation.required' : 'validation.invalid_choice';
     case 'invalid_type':
-      return issue.input === undefined ? 'validation.required' : 'validation.invalid';
+      return empty ? 'validation.required' : 'validation.invalid';
     case 'invalid_format':
       return issue.format === 'email' ? 'validation.invalid_email' : 'validation.invalid';
     default:
@@ -48,12 +51,13 @@ function issueMessage(issue: z.core.$ZodIssue): FieldError {
 
 /** Parses a form body; throws AppError('validation') with per-field message keys. */
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(formValues(body));
+  const values = formValues(body);
+  const result = schema.safeParse(values);
   if (result.success) return result.data;
   const fields: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? '_form');
-    if (!(field in fields)) fields[field] = issueMessage(issue);
+    if (!(field in fields)) fields[field] = issueMessage(issue, values[field]);
   }
   throw new AppError('validation', { fields });
 }

@@ -65,7 +65,7 @@ function ContactSection(props: { ctx: ViewContext; model: AccountPageModel }) {
   return (
     <section class="panel" aria-labelledby="contact-title">
       <h2 id="contact-title">{t('accounts.contact.title')}</h2>
-      <dl>
+      <dl class="details">
         {rows.map((row) => (
           <>
             <dt>{row.label}</dt>

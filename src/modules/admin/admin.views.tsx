@@ -171,7 +171,7 @@ export function DashboardPage(props: { frame: AdminFrame; model: DashboardModel 
             <h2 class="card__title">
               <a href={href(ctx, '/admin/outbox')}>{t('admin.nav.outbox')}</a>
             </h2>
-            <dl>
+            <dl class="details">
               {(['queued', 'kept', 'failed'] as const).map((status) => (
                 <>
                   <dt>

@@ -103,7 +103,7 @@ export function OutboxMessagePage(props: { frame: AdminFrame; message: OutboxMes
   return (
     <AdminPage frame={props.frame} title={t('admin.outbox.message_title', { id: m.id })} back={{ path: '/admin/outbox', label: t('admin.outbox.back') }}>
       <p class="muted">{t('admin.outbox.read_recorded')}</p>
-      <dl>
+      <dl class="details">
         <dt>{t('admin.outbox.channel')}</dt>
         <dd>{t(`admin.outbox.channel.${m.channel}`)}</dd>
         <dt>{t('admin.outbox.recipient')}</dt>

@@ -134,7 +134,7 @@ export function UserPage(props: { frame: AdminFrame; model: UserPageModel; state
         errors={props.state.errors}
         labels={{ role: t('admin.users.role'), department_id: t('admin.users.department') }}
       />
-      <dl>
+      <dl class="details">
         <dt>{t('admin.users.number')}</dt>
         <dd class="mono">{user.id}</dd>
         {detail.showContact && (
