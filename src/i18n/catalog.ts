@@ -9,6 +9,7 @@ import { complaintPortalMessages } from '../modules/complaints/portal.messages.t
 import { complaintCellMessages } from '../modules/complaints/cell.messages.ts';
 import { complaintPublicMessages } from '../modules/complaints/public.messages.ts';
 import { apiKeysMessages } from '../modules/complaints/api-keys.messages.ts';
+import { smsIntakeMessages } from '../modules/complaints/sms-intake.messages.ts';
 import { open311Messages } from '../modules/open311/open311.messages.ts';
 
 export type Catalog = Record<Locale, Record<string, string>>;
@@ -23,6 +24,7 @@ const modules: ModuleMessages[] = [
   complaintCellMessages,
   complaintPublicMessages,
   apiKeysMessages,
+  smsIntakeMessages,
   open311Messages,
 ];
 
