@@ -43,7 +43,6 @@ const envSchema = z.object({
     .refine((value) => value.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(value), {
       message: 'must be sqlite:PATH or postgres://user@host/database',
     }),
-  DATABASE_REPLICA_URL: urlText(['postgres:', 'postgresql:']).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   PUBLIC_URL: urlText(['http:', 'https:']).optional(),
   DEFAULT_LOCALE: oneOf(LOCALES).default('ar'),
@@ -81,7 +80,6 @@ export type Config = {
   port: number;
   host: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
-  replicaUrl: string | undefined;
   dataDir: string;
   publicUrl: string | undefined;
   secureCookies: boolean;
@@ -139,7 +137,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     database: database.kind === 'sqlite' && database.file !== ':memory:' ? { ...database, file: path.resolve(database.file) } : database,
-    replicaUrl: e.DATABASE_REPLICA_URL,
     dataDir: path.resolve(e.DATA_DIR),
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,

@@ -5,6 +5,7 @@ import { renderToString } from 'preact-render-to-string';
 import { localName, translator } from '../i18n/i18n.ts';
 import type { ViewContext } from '../ui/view-context.ts';
 import { csrfTokenFor } from './csrf.ts';
+import { formatPhone } from '../lib/phone.ts';
 
 /** The path of this request without its /ar, /fr or /en prefix, query included. */
 export function pathWithoutLocale(url: string): string {
@@ -25,7 +26,7 @@ export function viewContext(request: FastifyRequest): ViewContext {
     user: user
       ? {
           id: user.user.id,
-          displayName: user.user.display_name ?? user.user.phone ?? user.user.email ?? '',
+          displayName: user.user.display_name ?? (user.user.phone ? formatPhone(user.user.phone) : (user.user.email ?? '')),
           isStaff: user.actor.roles.length > 0,
         }
       : null,

@@ -36,11 +36,20 @@ describeEachDatabase('nightly purge', (suite) => {
       message('recent', 'sent', '2026-11-26T00:00:00.000Z'),
     ]).execute();
 
-    assert.deepEqual(await purgeExpired(db, NOW), { sessions: 1, codes: 1, jobs: 1, messages: 2 });
+    const pending = (email: string, created_at: string) => ({
+      municipality_id: m.id, display_name: null, email, email_verified_at: null, phone: null, phone_verified_at: null, password_hash: null,
+      status: 'pending' as const, locale: 'ar', gender: null, age_group: null, neighbourhood_id: null, disability: null, created_at, updated_at: created_at, last_login_at: null,
+    });
+    const [abandoned] = await db.insertInto('users').values([pending('abandoned@example.tn', '2026-11-25T00:00:00.000Z'), pending('fresh@example.tn', '2026-11-27T03:00:00.000Z')]).returning('id').execute();
+    await db.insertInto('consents').values({ municipality_id: m.id, user_id: abandoned!.id, purpose: 'personal_data', text_version: 'v', granted_at: NOW, withdrawn_at: null }).execute();
+
+    assert.deepEqual(await purgeExpired(db, NOW), { sessions: 1, codes: 1, jobs: 1, messages: 2, pendingAccounts: 1 });
+    assert.deepEqual((await db.selectFrom('users').select('email').where('status', '=', 'pending').execute()).map((r) => r.email), ['fresh@example.tn']);
+    assert.equal((await db.selectFrom('consents').select('id').where('user_id', '=', abandoned!.id).execute()).length, 0);
     assert.deepEqual((await db.selectFrom('sessions').select('id').execute()).map((r) => r.id), ['live']);
     assert.deepEqual((await db.selectFrom('verification_codes').select('target').execute()).map((r) => r.target), ['recent']);
     assert.deepEqual((await db.selectFrom('jobs').select('kind').orderBy('id').execute()).map((r) => r.kind), ['done-recently', 'failed-long-ago', 'waiting']);
     assert.deepEqual((await db.selectFrom('outbox_messages').select('body').orderBy('id').execute()).map((r) => r.body), ['old but still queued', 'recent']);
-    assert.deepEqual(await purgeExpired(db, NOW), { sessions: 0, codes: 0, jobs: 0, messages: 0 }, 'a second run finds nothing');
+    assert.deepEqual(await purgeExpired(db, NOW), { sessions: 0, codes: 0, jobs: 0, messages: 0, pendingAccounts: 0 }, 'a second run finds nothing');
   });
 });
