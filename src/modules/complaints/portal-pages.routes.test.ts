@@ -138,6 +138,12 @@ describeEachDatabase('complaints portal: tracking and following', (suite) => {
     assert.match(page.body, /Vous suivez maintenant cette réclamation/);
     assert.match(page.body, /1 personne s’y est jointe/);
 
+    // Without a contact in the form, each "follow" form asks for one (ids kept unique on the page).
+    const anonymous = new PortalClient(portal.app);
+    const asking = await fileThroughForm(anonymous, { category: String(category.id), description: 'Gravats', lat: String(point.lat), lng: String(point.lng) });
+    assert.equal(asking.statusCode, 200);
+    assert.match(asking.body, new RegExp(`<input class="field__input" id="similar-${trackingNumber}-contact" name="contact"`));
+
     // Following twice changes nothing.
     await client.post(`/fr/complaints/${trackingNumber}/follow`, { contact: phone });
     assert.equal((await complaintByTracking(db, trackingNumber)).follower_count, 1);

@@ -209,9 +209,13 @@ describeEachDatabase('complaints portal: filing', (suite) => {
 
   test('a form without its category goes back to step 1', async () => {
     const client = new PortalClient(portal.app);
+    const rows = await complaintCount(suite.db(), kef.municipality.id);
+    const files = photoFilesOnDisk(portal.dataDir, kef.municipality.id);
     await client.get('/en/complaints/new');
-    const response = await client.postMultipart('/en/complaints/new', { description: 'x', address: 'y' });
+    const response = await client.postMultipart('/en/complaints/new', { description: 'x', address: 'y' }, [{ filename: 'p.png', type: 'image/png', data: await smallPng() }]);
     assert.equal(response.statusCode, 400);
+    assert.equal(await complaintCount(suite.db(), kef.municipality.id), rows);
+    assert.deepEqual(photoFilesOnDisk(portal.dataDir, kef.municipality.id), files);
     assert.match(response.body, /Choose what the complaint is about from the list\./);
     assert.match(response.body, /<select[^>]*id="field-category"/);
   });
