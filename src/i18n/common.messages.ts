@@ -72,7 +72,7 @@ export const commonMessages: ModuleMessages = {
     'validation.too_short': '{min, plural, zero {النص قصير جدًا} one {حرف واحد على الأقل} two {حرفان على الأقل} few {# أحرف على الأقل} many {# حرفًا على الأقل} other {# حرف على الأقل}}.',
     'validation.invalid': 'القيمة غير صحيحة.',
     'validation.invalid_email': 'أدخلوا عنوان بريد إلكتروني صحيحًا، مثل name@example.tn.',
-    'validation.invalid_phone': 'أدخلوا رقم هاتف جوّال صحيحًا، مثل 22 123 456.',
+    'validation.invalid_phone': 'أدخلوا رقم هاتف جوّال صحيحًا، مثل \u206622 123 456\u2069.',
     'validation.invalid_choice': 'اختاروا إحدى القيم المقترحة.',
     'validation.invalid_number': 'أدخلوا عددًا.',
     'validation.invalid_json': 'المحتوى ليس GeoJSON صالحًا.',
