@@ -34,6 +34,8 @@ export type Election = {
   defaultScore: Rational;
 };
 
+const byNumber = (a: number, b: number) => a - b;
+
 export function prepareElection(instance: PbInstance): Election {
   const projectIds = instance.projects.map((p) => p.id);
   const indexOf = new Map(projectIds.map((id, i) => [id, i]));
@@ -44,6 +46,7 @@ export function prepareElection(instance: PbInstance): Election {
   for (const vote of instance.votes) {
     let projects: number[];
     let points: Rational[] | null = null;
+    let key: string;
     if (usesPoints) {
       const byProject = new Map<number, Rational>();
       vote.projects.forEach((id, i) => {
@@ -52,16 +55,34 @@ export function prepareElection(instance: PbInstance): Election {
       });
       projects = [...byProject.keys()].sort((a, b) => a - b);
       points = projects.map((p) => byProject.get(p)!);
+      key = projects.map((p, i) => `${p}:${points![i]!.n}/${points![i]!.d}`).join(',');
     } else {
-      projects = [...new Set(vote.projects.map((id) => indexOf.get(id)!))].sort((a, b) => a - b);
+      // Hot path (approval-like ballots, up to ~100,000 of them): a fresh small array, no Set,
+      // and a short key of one UTF-16 unit per project (project counts stay far below 65,536).
+      const listed = vote.projects;
+      let indices: number[] = [];
+      for (let i = 0; i < listed.length; i++) indices.push(indexOf.get(listed[i]!)!);
+      if (indices.length > 1) {
+        indices.sort(byNumber);
+        for (let i = 1; i < indices.length; i++) {
+          if (indices[i] === indices[i - 1]) {
+            indices = indices.filter((p, j) => j === 0 || p !== indices[j - 1]);
+            break;
+          }
+        }
+      }
+      key = String.fromCharCode(...indices);
+      projects = indices;
     }
-    for (const p of projects) votes[p]!++;
-    const key = points === null
-      ? projects.join(',')
-      : projects.map((p, i) => `${p}:${points![i]!.n}/${points![i]!.d}`).join(',');
     const group = groupsByKey.get(key);
-    if (group) group.multiplicity++;
-    else groupsByKey.set(key, { multiplicity: 1, projects, points });
+    if (group) {
+      group.multiplicity++;
+      for (const p of group.projects) votes[p]!++;
+    } else {
+      const created = { multiplicity: 1, projects, points };
+      groupsByKey.set(key, created);
+      for (const p of created.projects) votes[p]!++;
+    }
   }
 
   const defaultScoreText = instance.voteType === 'scoring' ? metaValue(instance, 'default_score') : null;
@@ -131,47 +152,60 @@ export function buildUtilityTable(election: Election, kind: UtilityKind): Utilit
     ? scaledInteger(election.defaultScore, scale, 'default_score')
     : 0;
 
-  // Per project: (group, utility) pairs with utility > 0.
-  const rows: { group: number; util: number }[][] = Array.from({ length: projectCount }, () => []);
-  election.groups.forEach((g, groupIndex) => {
+  // Per project: (group, utility) pairs with utility > 0, in two passes (count, then fill)
+  // straight into typed arrays: Warsaw has ~190,000 such pairs.
+  const groupUtilities = (g: BallotGroup, visit: (p: number, u: number) => void) => {
     if (kind === 'points') {
-      const listed = new Map<number, number>();
-      g.projects.forEach((p, i) => listed.set(p, scaledInteger(g.points![i]!, scale, 'a point value')));
       if (defaultScore > 0) {
+        const listed = new Map<number, number>();
+        g.projects.forEach((p, i) => listed.set(p, scaledInteger(g.points![i]!, scale, 'a point value')));
         for (let p = 0; p < projectCount; p++) {
           const u = listed.get(p) ?? defaultScore;
-          if (u > 0) rows[p]!.push({ group: groupIndex, util: u });
+          if (u > 0) visit(p, u);
         }
       } else {
-        for (const [p, u] of listed) if (u > 0) rows[p]!.push({ group: groupIndex, util: u });
+        g.projects.forEach((p, i) => {
+          const u = scaledInteger(g.points![i]!, scale, 'a point value');
+          if (u > 0) visit(p, u);
+        });
       }
     } else {
       for (const p of g.projects) {
-        const u = kind === 'cardinality' ? 1 : costUnits[p]!;
         // A zero-cost project has zero cost-utility; it is still "supported" (see below).
-        if (u > 0) rows[p]!.push({ group: groupIndex, util: u });
+        const u = kind === 'cardinality' ? 1 : costUnits[p]!;
+        if (u > 0) visit(p, u);
       }
     }
-  });
-
+  };
   const start = new Int32Array(projectCount + 1);
-  for (let p = 0; p < projectCount; p++) start[p + 1] = start[p]! + rows[p]!.length;
+  for (const g of election.groups) groupUtilities(g, (p) => start[p + 1]!++);
+  for (let p = 0; p < projectCount; p++) start[p + 1]! += start[p]!;
   const group = new Int32Array(start[projectCount]!);
   const util = new Float64Array(start[projectCount]!);
+  const fill = start.slice(0, projectCount);
+  election.groups.forEach((g, groupIndex) =>
+    groupUtilities(g, (p, u) => {
+      const at = fill[p]!++;
+      group[at] = groupIndex;
+      util[at] = u;
+    }),
+  );
   const uniform = new Float64Array(projectCount).fill(-1);
   const totalUtility: bigint[] = [];
   const supported: boolean[] = [];
   for (let p = 0; p < projectCount; p++) {
-    const row = rows[p]!;
     let total = 0n;
-    let same = row.length > 0;
-    row.forEach((entry, i) => {
-      group[start[p]! + i] = entry.group;
-      util[start[p]! + i] = entry.util;
-      total += BigInt(election.groups[entry.group]!.multiplicity) * BigInt(entry.util);
-      if (entry.util !== row[0]!.util) same = false;
-    });
-    if (same) uniform[p] = row[0]!.util;
+    let same = start[p + 1]! > start[p]!;
+    let sumSmall = 0;
+    for (let i = start[p]!; i < start[p + 1]!; i++) {
+      const product = election.groups[group[i]!]!.multiplicity * util[i]!;
+      // Sum in doubles while that is exact, in BigInt beyond.
+      if (Number.isSafeInteger(product) && Number.isSafeInteger(sumSmall + product)) sumSmall += product;
+      else total += BigInt(election.groups[group[i]!]!.multiplicity) * BigInt(util[i]!);
+      if (util[i] !== util[start[p]!]) same = false;
+    }
+    total += BigInt(sumSmall);
+    if (same) uniform[p] = util[start[p]!]!;
     totalUtility.push(total);
     supported.push(kind === 'points' ? total > 0n : election.votes[p]! > 0);
   }

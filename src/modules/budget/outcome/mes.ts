@@ -105,8 +105,14 @@ export function prepareMes(election: Election, table: UtilityTable, tieOrder: (a
   const levels: [number, number][][] = [];
   for (let p = 0; p < projectCount; p++) {
     const byUtil = new Map<number, number>();
-    for (let i = table.start[p]!; i < table.start[p + 1]!; i++) {
-      byUtil.set(table.util[i]!, (byUtil.get(table.util[i]!) ?? 0) + supporterVoters[i]!);
+    if (table.uniform[p]! >= 0) {
+      let voters = 0;
+      for (let i = table.start[p]!; i < table.start[p + 1]!; i++) voters += supporterVoters[i]!;
+      byUtil.set(table.uniform[p]!, voters);
+    } else {
+      for (let i = table.start[p]!; i < table.start[p + 1]!; i++) {
+        byUtil.set(table.util[i]!, (byUtil.get(table.util[i]!) ?? 0) + supporterVoters[i]!);
+      }
     }
     levels.push([...byUtil.entries()]);
     levelStart[p + 1] = levelStart[p]! + byUtil.size;
@@ -121,14 +127,19 @@ export function prepareMes(election: Election, table: UtilityTable, tieOrder: (a
   );
 
   // Which projects share a supporter: paying for p changes nobody's budget among q's supporters
-  // unless they overlap.
+  // unless they overlap. A superset is safe (it only costs a scan): listed projects cover every
+  // supporter, except with a default score, where anybody may support anything.
   const overlaps = new Uint8Array(projectCount * projectCount);
-  const supportedBy: number[][] = election.groups.map(() => []);
-  for (let p = 0; p < projectCount; p++) {
-    for (let i = table.start[p]!; i < table.start[p + 1]!; i++) supportedBy[table.group[i]!]!.push(p);
-  }
-  for (const projects of supportedBy) {
-    for (const p of projects) for (const q of projects) overlaps[p * projectCount + q] = 1;
+  if (table.kind === 'points' && election.defaultScore.n > 0n) {
+    overlaps.fill(1);
+  } else {
+    for (const g of election.groups) {
+      const listed = g.projects;
+      for (let i = 0; i < listed.length; i++) {
+        const row = listed[i]! * projectCount;
+        for (let j = 0; j < listed.length; j++) overlaps[row + listed[j]!] = 1;
+      }
+    }
   }
 
   let costDenominator = 1n;

@@ -16,6 +16,7 @@ export function smallInstance(options: {
   ballots: SmallBallot[];
   voteType?: VoteType;
   maxSumPoints?: string;
+  defaultScore?: string;
 }): PbInstance {
   const voteType = options.voteType ?? 'approval';
   const usesPoints = voteType === 'cumulative' || voteType === 'scoring';
@@ -38,6 +39,7 @@ export function smallInstance(options: {
     { key: 'vote_type', value: voteType },
   ];
   if (voteType === 'cumulative') meta.push({ key: 'max_sum_points', value: options.maxSumPoints ?? '1000' });
+  if (options.defaultScore !== undefined) meta.push({ key: 'default_score', value: options.defaultScore });
   return {
     meta,
     budget: parseDecimal(options.budget)!,
@@ -108,7 +110,9 @@ export function randomInstance(seed: number, voteType: VoteType = 'approval'): P
   }
   const totalCost = projects.reduce((s, p) => s + Number(p.cost), 0);
   const budget = String(Math.max(1, Math.round(totalCost * (0.2 + random() * 0.7))));
-  return smallInstance({ budget, projects, ballots, voteType, maxSumPoints: '1000' });
+  // Scoring ballots: an unlisted project scores default_score, sometimes 1.
+  const defaultScore = voteType === 'scoring' ? String(pick(2)) : undefined;
+  return smallInstance({ budget, projects, ballots, voteType, maxSumPoints: '1000', defaultScore });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -252,6 +252,30 @@ describe('Method of Equal Shares on small elections computed by hand', () => {
     assert.equal(election.votes[1], 2);
   });
 
+  test('scoring: an unlisted project gets default_score from every voter', () => {
+    // default_score 1: everybody "scores" R with 1 except v1, who gives it 3. Budget 8, 2 voters.
+    const election = smallElection({
+      voteType: 'scoring',
+      defaultScore: '1',
+      budget: '8',
+      projects: [
+        { id: 'R', cost: '4' },
+        { id: 'S', cost: '6' },
+      ],
+      ballots: [{ projects: ['R'], points: [3] }, { projects: ['S'], points: [2] }],
+    });
+    // ρ(R): 3ρ + ρ = 4 → ρ = 1 (v1 pays 3, v2 pays 1). ρ(S): v1 scores it 1 (default), v2 2:
+    // 3ρ = 6 → ρ = 2. R first; then S: v1 has 1 left, v2 3: 1 + 3 = 4 < 6, out.
+    const result = tallyElection(election, 'mes_additive_cardinal_sat');
+    assert.deepEqual(result.selectionOrder, ['R']);
+    assert.deepEqual(mesOf(result).rounds[0]!.payments, [
+      { kind: 'full_share', voters: 1, utility: '3', paidEach: '3', paidEachDecimal: '3' },
+      { kind: 'full_share', voters: 1, utility: '1', paidEach: '1', paidEachDecimal: '1' },
+    ]);
+    // Cardinality only counts listed projects: R and S have one vote each.
+    assert.deepEqual(election.votes, [1, 1]);
+  });
+
   test('points rules do not apply to approval ballots', () => {
     assert.equal(ruleAppliesTo('mes_additive_cardinal_sat', 'approval'), false);
     assert.equal(ruleAppliesTo('greedy_additive_cardinal_sat', 'cumulative'), true);
@@ -381,7 +405,7 @@ describe('on random elections, the fast rules agree with a plain exact implement
   const breaks: TieBreaking[] = [{ kind: 'project_id' }, { kind: 'equalshares', lotSeed: 'seed' }];
   let exactDecisions = 0;
 
-  for (const voteType of ['approval', 'cumulative'] as const) {
+  for (const voteType of ['approval', 'cumulative', 'scoring'] as const) {
     test(`${voteType} ballots, all rules, both tie-breakings`, () => {
       for (const seed of seeds) {
         const election = prepareElection(randomInstance(seed, voteType));
