@@ -21,6 +21,17 @@ test('no command exits 2; help exits 0', async () => {
   assert.equal(await runCli(['toString'], captureIo({}).io), 2, 'object properties are not commands');
 });
 
+test('pb tally recomputes a participatory budget from a Pabulib file', async () => {
+  const file = new URL('../../shared/pabulib/France_Toulouse_2022_7_-_Sept_Deniers_Ginestous-Sesquieres_Lalande.pb', import.meta.url).pathname;
+  const { io, out } = captureIo({});
+  assert.equal(await runCli(['pb', 'tally', file, '--rule', 'greedy_cost_sat', '--json'], io), 0);
+  // The reference outcome in shared/pabulib/reference-outcomes.json for this file and rule.
+  assert.deepEqual(JSON.parse(out.join('\n')), { winners: ['81', '83', '84', '86', '87', '89'], total_cost: 397300 });
+  const bad = captureIo({});
+  assert.equal(await runCli(['pb', 'count'], bad.io), 2);
+  assert.match(bad.err.join('\n'), /Usage: twiza pb tally/);
+});
+
 test('a bad configuration exits 78 naming the variable', async () => {
   const { io, err } = captureIo({ DATABASE_URL: 'mysql://localhost/twiza' });
   assert.equal(await runCli(['migrate'], io), 78);

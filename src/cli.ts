@@ -13,6 +13,7 @@ import { findMunicipalityBySlug, listMunicipalities } from './modules/municipali
 import { KEF_DEMO } from './modules/municipalities/demo-data.ts';
 import { seedComplaintCatalogue } from './modules/complaints/demo-catalogue.ts';
 import { apiKeyCommand } from './modules/complaints/api-keys.cli.ts';
+import { PB_TALLY_USAGE, pbTally } from './modules/budget/outcome/tally-command.ts';
 import { createAdministrator } from './modules/accounts/administrators.service.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { createBackup } from './ops/backup.ts';
@@ -35,6 +36,8 @@ const HELP = `Usage: twiza <command> [options]
   backup [--out DIR]                 copy the database and uploads while the site runs,
                                      into a new folder in DIR (default DATA_DIR/backups)
   restore DIR [--yes]                restore a backup folder (stop the site first)
+  pb tally FILE.pb --rule RULE [--tie-breaking RULE] [--json]
+                                     the winners of a participatory budget from a Pabulib file
 
 Configuration is read from environment variables; see README.md.`;
 
@@ -177,6 +180,13 @@ const commands: Record<string, Command> = {
   },
 
   'api-key': apiKeyCommand,
+
+  async pb(args, io) {
+    const [sub, ...rest] = args;
+    if (sub === 'tally') return pbTally(rest, io);
+    io.err(PB_TALLY_USAGE);
+    return 2;
+  },
 
   async backup(args, io) {
     const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
