@@ -133,8 +133,8 @@ const fr: Record<string, string> = {
   'complaints.group.civil_status': 'État civil',
   'complaints.group.administrative': 'Services administratifs et financiers',
 
-  'complaints.deadline.acknowledge': 'Le délai de prise en compte',
-  'complaints.deadline.resolve': 'Le délai de traitement',
+  'complaints.deadline.acknowledge': 'le délai de prise en compte',
+  'complaints.deadline.resolve': 'le délai de traitement',
 
   'complaints.category.unknown': 'Choisissez l’objet de la réclamation dans la liste.',
   'complaints.location.required': 'Indiquez le lieu : sur la carte, le quartier, ou une adresse ou un repère.',
@@ -184,11 +184,11 @@ const fr: Record<string, string> = {
   'complaints.message.deadline_reminder.sms': 'Rappel : réclamation {tracking}, {deadline} expire le {due}.',
   'complaints.message.deadline_reminder.subject': 'Rappel : réclamation {tracking}, {deadline} expire le {due}',
   'complaints.message.deadline_reminder.email':
-    'Bonjour,\n\n{deadline} de la réclamation {tracking} ({category}) expire le {due}.\n\nElle vous attend dans l’espace d’administration : {url}',
+    'Bonjour,\n\nRéclamation {tracking} ({category}) : {deadline} expire le {due}.\n\nElle vous attend dans l’espace d’administration : {url}',
   'complaints.message.escalation.sms': 'Délai dépassé : réclamation {tracking}, {deadline} a expiré il y a {days, plural, one {# jour} other {# jours}}.',
   'complaints.message.escalation.subject': 'Délai dépassé : réclamation {tracking}',
   'complaints.message.escalation.email':
-    'Bonjour,\n\n{deadline} de la réclamation {tracking} ({category}) a expiré le {due}, il y a {days, plural, one {# jour} other {# jours}}.\n\nMerci d’en assurer le suivi : {url}',
+    'Bonjour,\n\nRéclamation {tracking} ({category}) : {deadline} a expiré le {due}, il y a {days, plural, one {# jour} other {# jours}}.\n\nMerci d’en assurer le suivi : {url}',
 };
 
 const en: Record<string, string> = {
@@ -223,8 +223,8 @@ const en: Record<string, string> = {
   'complaints.group.civil_status': 'Civil registry',
   'complaints.group.administrative': 'Administrative and financial services',
 
-  'complaints.deadline.acknowledge': 'The deadline to acknowledge',
-  'complaints.deadline.resolve': 'The deadline to resolve',
+  'complaints.deadline.acknowledge': 'the deadline to acknowledge',
+  'complaints.deadline.resolve': 'the deadline to resolve',
 
   'complaints.category.unknown': 'Choose what the complaint is about from the list.',
   'complaints.location.required': 'Say where: on the map, the neighbourhood, or an address or landmark.',
@@ -274,11 +274,11 @@ const en: Record<string, string> = {
   'complaints.message.deadline_reminder.sms': 'Reminder: complaint {tracking}, {deadline} ends on {due}.',
   'complaints.message.deadline_reminder.subject': 'Reminder: complaint {tracking}, {deadline} ends on {due}',
   'complaints.message.deadline_reminder.email':
-    'Hello,\n\n{deadline} of complaint {tracking} ({category}) ends on {due}.\n\nIt is waiting for you in the back office: {url}',
+    'Hello,\n\nComplaint {tracking} ({category}): {deadline} ends on {due}.\n\nIt is waiting for you in the back office: {url}',
   'complaints.message.escalation.sms': 'Overdue: complaint {tracking}, {deadline} passed {days, plural, one {# day} other {# days}} ago.',
   'complaints.message.escalation.subject': 'Overdue: complaint {tracking}',
   'complaints.message.escalation.email':
-    'Hello,\n\n{deadline} of complaint {tracking} ({category}) passed on {due}, {days, plural, one {# day} other {# days}} ago.\n\nPlease follow it up: {url}',
+    'Hello,\n\nComplaint {tracking} ({category}): {deadline} passed on {due}, {days, plural, one {# day} other {# days}} ago.\n\nPlease follow it up: {url}',
 };
 
 export const complaintsMessages: ModuleMessages = { ar, fr, en };
