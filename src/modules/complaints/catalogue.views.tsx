@@ -50,7 +50,7 @@ export function CatalogueListPage(props: { frame: AdminFrame; model: CatalogueMo
             </thead>
             <tbody>
               {categories.map((category) => (
-                <tr class={category.active ? undefined : 'is-inactive'}>
+                <tr class={category.active ? undefined : 'cell-is-inactive'}>
                   <td>
                     <a href={href(ctx, `/admin/catalogue/categories/${category.id}`)}>
                       <bdi>{nameIn(ctx, category.name)}</bdi>
@@ -69,7 +69,7 @@ export function CatalogueListPage(props: { frame: AdminFrame; model: CatalogueMo
                     {category.active ? t('complaints.cell.catalogue.active') : t('complaints.cell.catalogue.inactive')}
                     {category.sensitive && (
                       <div>
-                        <span class="badge badge--warning">{t('complaints.cell.sensitive')}</span>
+                        <span class="badge cell-badge--warning">{t('complaints.cell.sensitive')}</span>
                       </div>
                     )}
                   </td>
@@ -112,7 +112,7 @@ export function CatalogueListPage(props: { frame: AdminFrame; model: CatalogueMo
 function TrilingualFields(props: { ctx: ViewContext; state: FormState; prefix: string; label: string; required?: boolean; multiline?: boolean; max: number }) {
   const { ctx } = props;
   return (
-    <fieldset class="field fieldset trilingual">
+    <fieldset class="field fieldset cell-trilingual">
       <legend class="field__label">
         {props.label}
         {!props.required && <span class="field__optional"> {ctx.t('form.optional')}</span>}
@@ -120,14 +120,11 @@ function TrilingualFields(props: { ctx: ViewContext; state: FormState; prefix: s
       {LANGS.map((lang) => {
         const name = `${props.prefix}.${lang}`;
         const label = ctx.t(`complaints.cell.catalogue.in_${lang}`);
+        // Each box is typed in its own direction; the labels stay in the page's.
         return props.multiline ? (
-          <div lang={lang} dir={DIR[lang]}>
-            <TextArea ctx={ctx} state={props.state} name={name} label={label} required={props.required} maxLength={props.max} rows={3} />
-          </div>
+          <TextArea ctx={ctx} state={props.state} name={name} label={label} required={props.required} maxLength={props.max} rows={3} />
         ) : (
-          <div lang={lang} dir={DIR[lang]}>
-            <TextField ctx={ctx} state={props.state} name={name} label={label} required={props.required} maxLength={props.max} />
-          </div>
+          <TextField ctx={ctx} state={props.state} name={name} label={label} required={props.required} maxLength={props.max} dir={DIR[lang]} />
         );
       })}
     </fieldset>
@@ -169,7 +166,7 @@ export function CategoryFormPage(props: { frame: AdminFrame; model: CategoryEdit
   return (
     <AdminPage frame={props.frame} title={title} back={{ path: '/admin/catalogue', label: t('complaints.cell.catalogue.back') }}>
       <ErrorSummary ctx={ctx} errors={state.errors} labels={categoryLabels(ctx, rows)} />
-      <Form ctx={ctx} action={action} class="form form--wide">
+      <Form ctx={ctx} action={action} class="form cell-form--wide">
         {category && <input type="hidden" name="version" value={String(state.values.version ?? category.version)} />}
         <input type="hidden" name="question_rows" value={String(rows)} />
         <TextField ctx={ctx} state={state} name="code" label={t('complaints.cell.catalogue.code')} hint={t('complaints.cell.catalogue.code_hint')} dir="ltr" maxLength={40} required />
@@ -225,7 +222,7 @@ function QuestionRow(props: { ctx: ViewContext; state: FormState; row: number })
   const optionsError = errorText(ctx, state.errors[`${p}.options`]);
   const hasContent = typeof state.values[`${p}.code`] === 'string' && state.values[`${p}.code`] !== '';
   return (
-    <fieldset class="field fieldset question-row">
+    <fieldset class="field fieldset cell-question-row">
       <legend class="field__label">{t('complaints.cell.catalogue.question_number', { number: row + 1 })}</legend>
       <div class="filters">
         <TextField ctx={ctx} state={state} name={`${p}.code`} label={t('complaints.cell.catalogue.code')} dir="ltr" maxLength={40} required />
@@ -239,9 +236,7 @@ function QuestionRow(props: { ctx: ViewContext; state: FormState; row: number })
         />
       </div>
       {LANGS.map((lang) => (
-        <div lang={lang} dir={DIR[lang]}>
-          <TextField ctx={ctx} state={state} name={`${p}.label.${lang}`} label={t(`complaints.cell.catalogue.label_in_${lang}`)} maxLength={120} required />
-        </div>
+        <TextField ctx={ctx} state={state} name={`${p}.label.${lang}`} label={t(`complaints.cell.catalogue.label_in_${lang}`)} maxLength={120} dir={DIR[lang]} required />
       ))}
       <CheckboxField ctx={ctx} state={state} name={`${p}.required`} label={t('complaints.cell.catalogue.required')} />
       <div class={optionsError ? 'field field--error' : 'field'}>
@@ -294,7 +289,7 @@ export function TemplateFormPage(props: { frame: AdminFrame; model: { template: 
   return (
     <AdminPage frame={props.frame} title={title} back={{ path: '/admin/catalogue', label: t('complaints.cell.catalogue.back') }}>
       <ErrorSummary ctx={ctx} errors={state.errors} labels={templateLabels(ctx)} />
-      <Form ctx={ctx} action={action} class="form form--wide">
+      <Form ctx={ctx} action={action} class="form cell-form--wide">
         {template && <input type="hidden" name="version" value={String(state.values.version ?? template.version)} />}
         <TextField ctx={ctx} state={state} name="code" label={t('complaints.cell.catalogue.code')} hint={t('complaints.cell.catalogue.code_hint')} dir="ltr" maxLength={40} required />
         <TrilingualFields ctx={ctx} state={state} prefix="title" label={t('complaints.cell.catalogue.template_title')} max={120} required />

@@ -113,7 +113,6 @@ const ar: Record<string, string> = {
   'complaints.cell.bulk.forbidden': 'لم يُطبَّق: هذا الإجراء غير مسموح لكم على هذه الشكاية.',
   'complaints.cell.bulk.not_found': 'لم يُطبَّق: الشكاية غير موجودة.',
 
-  'complaints.cell.complaint.title': 'الشكاية {tracking}',
   'complaints.cell.complaint.description': 'نص الشكاية',
   'complaints.cell.complaint.masked': 'أُخفيت معطيات شخصية من النص المنشور.',
   'complaints.cell.complaint.original': 'النص الأصلي كما كتبه المواطن',
@@ -425,7 +424,6 @@ const fr: Record<string, string> = {
   'complaints.cell.bulk.forbidden': 'Non appliqué : cette action ne vous est pas permise sur cette réclamation.',
   'complaints.cell.bulk.not_found': 'Non appliqué : réclamation introuvable.',
 
-  'complaints.cell.complaint.title': 'Réclamation {tracking}',
   'complaints.cell.complaint.description': 'Texte de la réclamation',
   'complaints.cell.complaint.masked': 'Des données personnelles ont été masquées dans le texte publié.',
   'complaints.cell.complaint.original': 'Texte d’origine, tel que le citoyen l’a écrit',
@@ -737,7 +735,6 @@ const en: Record<string, string> = {
   'complaints.cell.bulk.forbidden': 'Not applied: you may not do this on this complaint.',
   'complaints.cell.bulk.not_found': 'Not applied: no such complaint.',
 
-  'complaints.cell.complaint.title': 'Complaint {tracking}',
   'complaints.cell.complaint.description': 'What the citizen wrote',
   'complaints.cell.complaint.masked': 'Personal data was masked in the published text.',
   'complaints.cell.complaint.original': 'Original text, as the citizen wrote it',

@@ -48,7 +48,7 @@ describeEachDatabase('complaints cell pages', (suite) => {
     assert.ok(all.body.includes(lamp.tracking_number) && all.body.includes(medina.tracking_number));
     assert.ok(!all.body.includes(foreign.tracking_number));
     assert.match(textOf(all.body), /Prise en compte : reste 2 jours/);
-    assert.match(all.body, /<bdi dir="ltr" class="tracking">/);
+    assert.match(all.body, /<bdi dir="ltr" class="cell-tracking">/);
 
     const searched = await officer.get('/ar/admin/complaints?q=' + encodeURIComponent('مدرسه'));
     assert.ok(searched.body.includes(lamp.tracking_number));
@@ -154,7 +154,7 @@ describeEachDatabase('complaints cell pages', (suite) => {
     assert.equal(row.status, 'resolved');
     const shown = await agent.get(page(complaint));
     assert.match(shown.body, /Lampe remplacée\./);
-    assert.match(shown.body, /badge badge--internal/, 'internal entries are marked');
+    assert.match(shown.body, /badge cell-badge--internal/, 'internal entries are marked');
 
     assert.equal((await act(officer, row, 'close')).statusCode, 303);
     assert.equal((await reload(complaint)).status, 'closed');
@@ -201,7 +201,7 @@ describeEachDatabase('complaints cell pages', (suite) => {
     assert.equal(response.statusCode, 400);
     assert.match(response.body, /id="error-reject_reason"/);
     assert.match(textOf(response.body), /Ce champ est obligatoire\./);
-    assert.match(response.body, /<details class="action-box" id="action-reject" open/);
+    assert.match(response.body, /<details class="cell-action" id="action-reject" open/);
 
     response = await act(officer, complaint, 'forward', { forward_utility: 'gas', forward_reason: 'x' });
     assert.equal(response.statusCode, 400);
@@ -331,7 +331,7 @@ describeEachDatabase('complaints cell pages', (suite) => {
     assert.deepEqual([filed.channel, filed.filed_by_user_id, filed.locale, filed.contact_phone], ['phone', kef.technicalAgent.user.id, 'fr', '+21622123999']);
     const receipt = await agent.get(String(response.headers.location));
     assert.equal(receipt.statusCode, 200);
-    assert.match(receipt.body, new RegExp(`<bdi dir="ltr" class="tracking">${filed.tracking_number}</bdi>`));
+    assert.match(receipt.body, new RegExp(`<bdi dir="ltr" class="cell-tracking">${filed.tracking_number}</bdi>`));
     assert.ok(receipt.body.includes(`/fr/complaints/${filed.tracking_number}`), 'the follow-up page in the citizen’s language');
 
     const someoneElse = await signedInClient(app, kef.cleanlinessAgent.user, 'localhost');

@@ -33,7 +33,7 @@ describeEachDatabase('complaints cell: inbox, search, bulk, export, counter', (s
   before(async () => {
     const db = suite.db();
     kef = await createComplaintsFixture(db, 'cell');
-    other = await createComplaintsFixture(db, 'cellother');
+    other = await createComplaintsFixture(db, 'othercell');
     const neighbourhood = (await listNeighbourhoods(db, kef.municipality.id))[0]!;
     c.school = (await fileComplaint(db, kef, { description: 'الفانوس مطفأ منذ أسبوع قرب المدرسة الابتدائية' })).complaint;
     c.medina = (await fileComplaint(db, kef, { description: 'Lampadaire éteint dans la Médina, rue du Souk', locale: 'fr', location: { neighbourhoodId: neighbourhood.id } })).complaint;

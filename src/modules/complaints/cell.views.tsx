@@ -42,18 +42,18 @@ export function nameIn(ctx: ViewContext, name: TrilingualName | null | undefined
 /** A tracking number: always left to right, even in an Arabic sentence. */
 export function Tracking(props: { value: string }) {
   return (
-    <bdi dir="ltr" class="tracking">
+    <bdi dir="ltr" class="cell-tracking">
       {props.value}
     </bdi>
   );
 }
 
 function StatusBadge(props: { ctx: ViewContext; status: ComplaintStatus }) {
-  return <span class={`badge status status--${props.status}`}>{props.ctx.t(`complaints.status.${props.status}`)}</span>;
+  return <span class={`badge cell-status cell-status--${props.status}`}>{props.ctx.t(`complaints.status.${props.status}`)}</span>;
 }
 
 function PriorityLabel(props: { ctx: ViewContext; priority: string }) {
-  return <span class={`priority priority--${props.priority}`}>{props.ctx.t(`complaints.priority.${props.priority}`)}</span>;
+  return <span class={`cell-priority cell-priority--${props.priority}`}>{props.ctx.t(`complaints.priority.${props.priority}`)}</span>;
 }
 
 /** "Resolve: due in 3 days" / "Acknowledge: 2 days late"; nothing once finished. */
@@ -62,8 +62,8 @@ export function DeadlineText(props: { ctx: ViewContext; deadline: { kind: 'ackno
   if (!deadline) return <span class="muted">{ctx.t('form.none')}</span>;
   const late = deadline.days < 0;
   return (
-    <span class={late ? 'deadline deadline--late' : 'deadline'}>
-      <span class="deadline__kind">{ctx.t(`complaints.cell.deadline.${deadline.kind}`)}</span>{' '}
+    <span class={late ? 'cell-deadline cell-deadline--late' : 'cell-deadline'}>
+      <span class="cell-deadline__kind">{ctx.t(`complaints.cell.deadline.${deadline.kind}`)}</span>{' '}
       <time datetime={deadline.dueAt} title={ctx.format.formatDateTime(deadline.dueAt)}>
         {late ? ctx.t('complaints.cell.deadline.late', { days: -deadline.days }) : ctx.t('complaints.cell.deadline.due_in', { days: deadline.days })}
       </time>
@@ -145,7 +145,7 @@ export function InboxPage(props: { frame: AdminFrame; model: InboxModel }) {
         </p>
       )}
 
-      <nav class="saved-views" aria-label={t('complaints.cell.views.label')}>
+      <nav class="cell-views" aria-label={t('complaints.cell.views.label')}>
         <ul>
           {views.map((view) => (
             <li>
@@ -157,7 +157,7 @@ export function InboxPage(props: { frame: AdminFrame; model: InboxModel }) {
         </ul>
       </nav>
 
-      <details class="filter-box" open={Object.entries(filters).some(([k, v]) => v && k !== 'page' && k !== 'q' && k !== 'sort') || undefined}>
+      <details class="cell-filter-box" open={Object.entries(filters).some(([k, v]) => v && k !== 'page' && k !== 'q' && k !== 'sort') || undefined}>
         <summary>{t('complaints.cell.filters.title')}</summary>
         <form method="get" action={href(ctx, '/admin/complaints')} class="filters" role="search" aria-label={t('complaints.cell.filters.title')}>
           <FilterInput name="q" type="search" label={t('complaints.cell.filters.search')} value={filters.q} maxLength={200} />
@@ -229,25 +229,25 @@ export function InboxPage(props: { frame: AdminFrame; model: InboxModel }) {
             value={sort === 'newest' ? undefined : sort}
             options={INBOX_SORTS.filter((s) => s !== 'newest').map((s) => option(s, t(`complaints.cell.sort.${s}`)))}
           />
-          <div class="field filters__buttons">
+          <div class="field cell-filter-buttons">
             <SubmitButton>{t('form.filter')}</SubmitButton>
             <a href={href(ctx, '/admin/complaints')}>{t('complaints.cell.filters.clear')}</a>
           </div>
         </form>
       </details>
 
-      <p role="status" class="inbox-count">
+      <p role="status" class="cell-count">
         {t('complaints.cell.inbox.count', { count: inbox.total })}
       </p>
 
       {inbox.items.length === 0 ? (
         <p class="panel">{t('complaints.cell.inbox.empty')}</p>
       ) : (
-        <Form ctx={ctx} action={href(ctx, '/admin/complaints/bulk')} class="bulk-form">
+        <Form ctx={ctx} action={href(ctx, '/admin/complaints/bulk')} class="cell-bulk-form">
           <input type="hidden" name="back" value={props.model.queryString} />
           <ErrorSummary ctx={ctx} errors={bulk.errors} labels={bulkLabels(ctx)} />
           <div class="table-wrap">
-            <table class="inbox-table">
+            <table class="cell-inbox">
               <caption class="visually-hidden">{t('complaints.cell.inbox.caption')}</caption>
               <thead>
                 <tr>
@@ -271,7 +271,7 @@ export function InboxPage(props: { frame: AdminFrame; model: InboxModel }) {
             </table>
           </div>
           <Pagination ctx={ctx} links={props.model.pagination} />
-          <fieldset class="bulk-box" id="field-item">
+          <fieldset class="cell-bulk-box" id="field-item">
             <legend>{t('complaints.cell.bulk.title')}</legend>
             <p class="field__hint">{t('complaints.cell.bulk.hint')}</p>
             <div class="filters">
@@ -336,8 +336,8 @@ function InboxRowView(props: { ctx: ViewContext; item: InboxItem; checked: boole
   const { t } = ctx;
   const checkboxId = `select-${item.id}`;
   return (
-    <tr class={item.deadline && item.deadline.days < 0 ? 'is-late' : undefined}>
-      <td class="inbox-table__select">
+    <tr class={item.deadline && item.deadline.days < 0 ? 'cell-is-late' : undefined}>
+      <td class="cell-inbox__select">
         <input type="checkbox" id={checkboxId} name="item" value={`${item.id}:${item.version}`} checked={props.checked} />
         <label for={checkboxId} class="visually-hidden">
           {t('complaints.cell.bulk.select_one', { tracking: item.trackingNumber })}
@@ -416,7 +416,7 @@ export function BulkOutcomePage(props: { frame: AdminFrame; model: { results: Bu
           </thead>
           <tbody>
             {results.map((result) => (
-              <tr class={result.outcome.ok ? 'outcome outcome--ok' : 'outcome outcome--failed'}>
+              <tr class={result.outcome.ok ? 'cell-outcome cell-outcome--ok' : 'cell-outcome cell-outcome--failed'}>
                 <td>
                   {result.trackingNumber ? (
                     <a href={href(ctx, `/admin/complaints/${result.complaintId}`)}>
@@ -429,14 +429,14 @@ export function BulkOutcomePage(props: { frame: AdminFrame; model: { results: Bu
                 <td>
                   {result.outcome.ok ? (
                     <>
-                      <span class="outcome__mark" aria-hidden="true">
+                      <span class="cell-outcome__mark" aria-hidden="true">
                         ✓{' '}
                       </span>
                       {t('complaints.cell.bulk.done')} <StatusBadge ctx={ctx} status={result.outcome.status} />
                     </>
                   ) : (
                     <>
-                      <span class="outcome__mark" aria-hidden="true">
+                      <span class="cell-outcome__mark" aria-hidden="true">
                         ✗{' '}
                       </span>
                       {bulkFailure(ctx, result.outcome.error, result.outcome.fields)}
@@ -502,12 +502,14 @@ export function ComplaintPage(props: ComplaintPageProps) {
   return (
     <AdminPage
       frame={props.frame}
-      title={t('complaints.cell.complaint.title', { tracking: `\u2066${c.trackingNumber}\u2069` })}
+      // The tracking number alone: staff read it out on the phone, and "Complaint" before it
+      // made the number wrap at a dash on a phone.
+      title={c.trackingNumber}
       back={{ path: props.backPath, label: t('complaints.cell.back_to_inbox') }}
     >
       {failed && <ErrorSummary ctx={ctx} errors={failed.state.errors} labels={fieldLabels(ctx)} />}
 
-      <dl class="complaint-facts">
+      <dl class="cell-facts">
         <div>
           <dt>{t('complaints.cell.field.status')}</dt>
           <dd>
@@ -530,7 +532,7 @@ export function ComplaintPage(props: ComplaintPageProps) {
           <dt>{t('complaints.cell.field.category')}</dt>
           <dd>
             <bdi>{nameIn(ctx, c.category.name)}</bdi>
-            {c.category.sensitive && <span class="badge badge--warning">{t('complaints.cell.sensitive')}</span>}
+            {c.category.sensitive && <span class="badge cell-badge--warning">{t('complaints.cell.sensitive')}</span>}
           </dd>
         </div>
         <div>
@@ -583,17 +585,17 @@ export function ComplaintPage(props: ComplaintPageProps) {
       </dl>
 
       <div class="cell-layout">
-        <div class="cell-layout__main">
+        <div class="cell-layout__summary">
           <section aria-labelledby="description-title">
             <h2 id="description-title">{t('complaints.cell.complaint.description')}</h2>
-            {c.masked && <p class="badge badge--warning">{t('complaints.cell.complaint.masked')}</p>}
-            <p class="typed-text">
+            {c.masked && <p class="badge cell-badge--warning">{t('complaints.cell.complaint.masked')}</p>}
+            <p class="cell-text">
               <bdi>{c.publicDescription}</bdi>
             </p>
             {c.masked && c.originalDescription !== null && (
               <details>
                 <summary>{t('complaints.cell.complaint.original')}</summary>
-                <p class="typed-text">
+                <p class="cell-text">
                   <bdi>{c.originalDescription}</bdi>
                 </p>
               </details>
@@ -623,6 +625,14 @@ export function ComplaintPage(props: ComplaintPageProps) {
             </section>
           )}
 
+        </div>
+
+        <div class="cell-layout__actions">
+          <h2>{t('complaints.cell.actions.title')}</h2>
+          <ActionForms ctx={ctx} model={model} stateFor={stateFor} isOpenForm={isOpenForm} />
+        </div>
+
+        <div class="cell-layout__details">
           <section aria-labelledby="place-title">
             <h2 id="place-title">{t('complaints.cell.complaint.place')}</h2>
             <dl>
@@ -648,7 +658,7 @@ export function ComplaintPage(props: ComplaintPageProps) {
           {c.photos.length > 0 && (
             <section aria-labelledby="photos-title">
               <h2 id="photos-title">{t('complaints.cell.complaint.photos')}</h2>
-              <ul class="photo-list">
+              <ul class="cell-photos">
                 {c.photos.map((photo, index) => (
                   <li>
                     <a href={href(ctx, `/admin/complaints/${c.id}/photos/${photo.id}`)}>
@@ -660,7 +670,7 @@ export function ComplaintPage(props: ComplaintPageProps) {
                         height={Math.round((Math.min(200, photo.width) * photo.height) / Math.max(1, photo.width))}
                       />
                     </a>
-                    {!photo.public && <span class="badge badge--warning">{t('complaints.cell.complaint.photo_hidden')}</span>}
+                    {!photo.public && <span class="badge cell-badge--warning">{t('complaints.cell.complaint.photo_hidden')}</span>}
                   </li>
                 ))}
               </ul>
@@ -715,17 +725,12 @@ export function ComplaintPage(props: ComplaintPageProps) {
 
           <section aria-labelledby="timeline-title">
             <h2 id="timeline-title">{t('complaints.cell.timeline.title')}</h2>
-            <ol class="timeline">
+            <ol class="cell-timeline">
               {[...c.timeline].reverse().map((entry) => (
                 <TimelineEntry ctx={ctx} entry={entry} model={model} />
               ))}
             </ol>
           </section>
-        </div>
-
-        <div class="cell-layout__actions">
-          <h2>{t('complaints.cell.actions.title')}</h2>
-          <ActionForms ctx={ctx} model={model} stateFor={stateFor} isOpenForm={isOpenForm} />
         </div>
       </div>
     </AdminPage>
@@ -805,9 +810,9 @@ function TimelineEntry(props: { ctx: ViewContext; entry: StaffTimelineEntry; mod
       what = entry.kind;
   }
   return (
-    <li class={`timeline__entry timeline__entry--${entry.visibility}`}>
-      <p class="timeline__head">
-        <span class={entry.visibility === 'public' ? 'badge' : 'badge badge--internal'}>{t(`complaints.cell.timeline.${entry.visibility}`)}</span>{' '}
+    <li class={`cell-timeline__entry cell-timeline__entry--${entry.visibility}`}>
+      <p class="cell-timeline__head">
+        <span class={entry.visibility === 'public' ? 'badge' : 'badge cell-badge--internal'}>{t(`complaints.cell.timeline.${entry.visibility}`)}</span>{' '}
         <DateTime ctx={ctx} iso={entry.createdAt} />
         {entry.actorUserId !== null && (
           <>
@@ -816,9 +821,9 @@ function TimelineEntry(props: { ctx: ViewContext; entry: StaffTimelineEntry; mod
           </>
         )}
       </p>
-      <p class="timeline__what">{what}</p>
+      <p class="cell-timeline__what">{what}</p>
       {entry.body && (
-        <p class="typed-text">
+        <p class="cell-text">
           <bdi>{entry.body}</bdi>
         </p>
       )}
@@ -836,9 +841,9 @@ type ActionFormsProps = {
 /** One action in a <details> box, open when its form was just refused or redrawn. */
 function ActionBox(props: { ctx: ViewContext; action: ActionKey; open: boolean; children: ComponentChildren }) {
   return (
-    <details class="action-box" id={`action-${props.action}`} open={props.open || undefined}>
+    <details class="cell-action" id={`action-${props.action}`} open={props.open || undefined}>
       <summary>{props.ctx.t(`complaints.cell.actions.${props.action}`)}</summary>
-      <div class="action-box__body">{props.children}</div>
+      <div class="cell-action__body">{props.children}</div>
     </details>
   );
 }
@@ -872,7 +877,7 @@ function ActionForms(props: ActionFormsProps) {
     <>
       {nothing && <p class="muted">{t('complaints.cell.actions.none')}</p>}
       {quick.length > 0 && (
-        <div class="quick-actions">
+        <div class="cell-quick-actions">
           {quick.map((key) => (
             <Form ctx={ctx} action={action(key)} class="inline-form">
               <Version />
@@ -1118,7 +1123,7 @@ function TemplatePicker(props: { ctx: ViewContext; state: FormState; name: strin
   const { ctx } = props;
   if (props.options.length === 0) return null;
   return (
-    <div class="template-picker">
+    <div class="cell-template-picker">
       <SelectField
         ctx={ctx}
         state={props.state}
@@ -1177,8 +1182,8 @@ export function IntakePage(props: { frame: AdminFrame; model: IntakeModel; state
             <legend class="field__label">{t('complaints.cell.intake.step_category')}</legend>
             {state.errors.category_id && <p class="field__error">{errorText(ctx, state.errors.category_id)}</p>}
             {[...groups.entries()].map(([group, categories]) => (
-              <div class="category-group">
-                {group && <p class="category-group__title">{t(`complaints.group.${group}`)}</p>}
+              <div class="cell-category-group">
+                {group && <p class="cell-category-group__title">{t(`complaints.group.${group}`)}</p>}
                 {categories.map((cat) => (
                   <div class="choice">
                     <input type="radio" id={`category-${cat.id}`} name="category" value={String(cat.id)} required />
@@ -1293,9 +1298,9 @@ export function ReceiptPage(props: { frame: AdminFrame; model: { receipt: Filing
   const { receipt } = props.model;
   return (
     <AdminPage frame={props.frame} title={t('complaints.cell.receipt.title')} back={{ path: '/admin/complaints', label: t('complaints.cell.back_to_inbox') }}>
-      <div class="receipt">
+      <div class="cell-receipt">
         <p>{t('complaints.cell.receipt.give_number')}</p>
-        <p class="receipt__number">
+        <p class="cell-receipt__number">
           <Tracking value={receipt.trackingNumber} />
         </p>
         <dl>
