@@ -107,3 +107,36 @@ describeEachDatabase('export and erasure', (suite) => {
     assert.deepEqual(statuses.map((s) => s.status), ['active', 'active']);
   });
 });
+
+describeEachDatabase('export and erasure reach the complaints module', (suite) => {
+  test('a citizen’s complaints are in their export; erasure keeps the complaint without their contact details', async () => {
+    const { seedComplaintCatalogue } = await import('../complaints/demo-catalogue.ts');
+    const { listCategories } = await import('../complaints/categories.service.ts');
+    const { submitComplaint } = await import('../complaints/submission.service.ts');
+    const db = suite.db();
+    const municipality = await createTestMunicipality(db, 'rights-complaints');
+    await seedComplaintCatalogue(db, municipality.id);
+    const [category] = (await listCategories(db, { municipalityId: municipality.id })).filter((c) => c.questions.every((q) => !q.required));
+    const user = await createTestUser(db, { municipalityId: municipality.id, phone: '+21653990001', displayName: 'Nour' });
+    const actor: Actor = { userId: user.id, municipalityId: municipality.id, roles: [] };
+    const { trackingNumber } = await submitComplaint(db, {
+      municipality,
+      channel: 'web',
+      locale: 'ar',
+      reporter: actor,
+      contact: { name: 'Nour Ben Salah', phone: '+21653990001' },
+      categoryId: category!.id,
+      description: 'حفرة كبيرة أمام المدرسة',
+      location: { address: 'نهج الجمهورية' },
+    });
+
+    const data = await exportAccountData(db, { actor, municipalityId: municipality.id, userId: user.id, municipality });
+    assert.deepEqual(data.complaints.map((c) => c.tracking_number), [trackingNumber]);
+    assert.equal(data.complaints[0]!.description, 'حفرة كبيرة أمام المدرسة');
+
+    await eraseAccount(db, { actor, municipalityId: municipality.id, userId: user.id, password: TEST_PASSWORD, code: null, secretKey: SECRET });
+    const complaint = await db.selectFrom('complaints').selectAll().where('tracking_number', '=', trackingNumber).executeTakeFirstOrThrow();
+    assert.equal(complaint.description, 'حفرة كبيرة أمام المدرسة', 'the complaint itself stays');
+    assert.deepEqual([complaint.contact_name, complaint.contact_phone, complaint.contact_email], [null, null, null]);
+  });
+});

@@ -7,6 +7,9 @@ import { authorize } from '../../auth/policies.ts';
 import { AppError } from '../../lib/errors.ts';
 import { nowIso } from '../../lib/time.ts';
 import { decodeDisability } from './accounts.ts';
+// Every module that keeps a person's data takes part in their export and erasure.
+import { forgetComplaintReporter } from '../complaints/personal-data.service.ts';
+import { listComplaintsForReporter } from '../complaints/reading.service.ts';
 import { deleteMessagesTo } from './account-messages.repository.ts';
 import { consumeCode, issueCode } from './codes.service.ts';
 import { deleteCodesOfUser } from './codes.repository.ts';
@@ -27,11 +30,12 @@ export async function exportAccountData(db: Db, options: AccountTarget & { munic
   authorize(options.actor, 'account.view', { municipalityId: options.municipalityId, ownerUserId: options.userId });
   const user = await findUserById(db, options.municipalityId, options.userId);
   if (!user || user.status !== 'active') throw new AppError('not_found');
-  const [consents, sessions, roles, neighbourhood] = await Promise.all([
+  const [consents, sessions, roles, neighbourhood, complaints] = await Promise.all([
     listConsentsOf(db, user.id),
     listSessionsOfUser(db, user.id),
     listRoleGrants(db, user.id),
     user.neighbourhood_id === null ? undefined : findNeighbourhood(db, options.municipalityId, user.neighbourhood_id),
+    listComplaintsForReporter(db, { actor: options.actor, municipalityId: options.municipalityId, limit: 500 }),
   ]);
   return {
     format: 'twiza-account-export',
@@ -67,6 +71,15 @@ export async function exportAccountData(db: Db, options: AccountTarget & { munic
       current: s.id === options.currentSessionId,
     })),
     roles: roles.map((r) => ({ role: r.role, department_id: r.department_id })),
+    complaints: complaints.map((c) => ({
+      tracking_number: c.trackingNumber,
+      status: c.status,
+      category: c.category.code,
+      description: c.description,
+      reported_by_me: c.reportedByMe,
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
+    })),
   };
 }
 
@@ -134,7 +147,10 @@ export async function eraseAccount(db: Db, options: EraseAccountOptions): Promis
     await markConsentsWithdrawn(trx, user.id, now);
     await deleteSessionsOfUser(trx, user.id);
     await deleteCodesOfUser(trx, user.id);
-    await deleteMessagesTo(trx, options.municipalityId, [user.email, user.phone].filter((a): a is string => a !== null));
+    const addresses = [user.email, user.phone].filter((a): a is string => a !== null);
+    await deleteMessagesTo(trx, options.municipalityId, addresses);
+    // Their complaints stay (the municipality's work and statistics) without their contact details.
+    await forgetComplaintReporter(trx, { municipalityId: options.municipalityId, userId: user.id, addresses });
     await updateUser(trx, user.id, {
       status: 'erased',
       display_name: null,
