@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
@@ -311,6 +312,26 @@ describeEachDatabase('Open311 GeoReport v2 (one municipality)', (suite) => {
         assert.ok(!body.includes(secret), `an answer contains "${secret}"`);
       }
     }
+  });
+
+  test('lists are compressed once for every client and revalidated by their ETag', async () => {
+    const url = '/open311/v2/requests.json?status=open&locale=en';
+    const plain = await app.inject({ method: 'GET', url });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    const zipped = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br;q=1, gzip;q=0.8' } });
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.equal(zipped.headers['content-type'], 'application/json; charset=utf-8');
+    assert.deepEqual(JSON.parse(gunzipSync(zipped.rawPayload).toString()), JSON.parse(plain.body));
+    const etag = String(zipped.headers.etag);
+    assert.equal(plain.headers.etag, etag);
+    const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
+    assert.equal(revalidated.statusCode, 304);
+    assert.equal(revalidated.body, '');
+    const refused = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip;q=0, identity' } });
+    assert.equal(refused.headers['content-encoding'], undefined);
+    assert.equal(refused.body, plain.body);
+    const otherOrder = await app.inject({ method: 'GET', url: '/open311/v2/requests.json?locale=en&status=open' });
+    assert.equal(otherOrder.headers.etag, etag, 'the same query in another order is the same answer');
   });
 
   test('a sensitive category shows the same approximate point as the public page, no address and no photo', async () => {

@@ -9,6 +9,7 @@ import { sha256Hex } from '../../lib/crypto.ts';
 import { isAppError } from '../../lib/errors.ts';
 import { fetchMedia, type MediaFetchOptions } from './media.ts';
 import { CONTENT_TYPES, type Open311Format, type Open311Value, serialize } from './open311.format.ts';
+import { type CachedDocument, createResponseCache } from './response-cache.ts';
 import {
   catalogueChangeset,
   createJurisdictionDirectory,
@@ -32,6 +33,9 @@ export const OPEN311_PREFIX = '/open311/v2';
 /** POSTs per API key (or per address without one) and minute: a client filing in a loop stops here. */
 export const POST_RATE_LIMIT = { max: 30, timeWindowMs: 60_000 };
 const POST_BODY_LIMIT = 100 * 1024;
+/** How long a GET requests answer is served again to the same query (response-cache.ts). */
+export const LIST_CACHE_SECONDS = 10;
+const LIST_CACHE_BYTES = 32 * 1024 * 1024;
 
 const mediaOptionsByApp = new WeakMap<FastifyInstance, MediaFetchOptions>();
 
@@ -79,6 +83,38 @@ function problemsOfError(error: unknown): { status: Open311Status; problems: Ope
   return { status: 400, problems: [{ status: 400, key: 'open311.error.general' }], unexpected: true };
 }
 
+/** Whether the client takes gzip (and did not refuse it with q=0). */
+function acceptsGzip(header: string | undefined): boolean {
+  return (header ?? '').split(',').some((part) => {
+    const [coding, ...parameters] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (coding !== 'gzip' && coding !== '*') return false;
+    const q = parameters.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function sendCached(request: FastifyRequest, reply: FastifyReply, format: Open311Format, document: CachedDocument): FastifyReply {
+  reply
+    .header('content-type', CONTENT_TYPES[format])
+    // Revalidated (ETag) rather than public: the site's hooks may set cookies on any answer.
+    .header('cache-control', 'no-cache')
+    .header('etag', document.etag)
+    .header('vary', 'accept-encoding, accept-language');
+  if (request.headers['if-none-match'] === document.etag) return reply.status(304).send();
+  // Already compressed once for everyone: the compression plugin leaves it as it is.
+  if (acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(document.gzip);
+  return reply.send(document.body);
+}
+
+/** The query as a cache key: the same parameters in any order are the same query. */
+function canonicalQuery(params: Open311Params): string {
+  return JSON.stringify(
+    Object.keys(params)
+      .sort()
+      .map((k) => [k, params[k]]),
+  );
+}
+
 function paramsOf(request: FastifyRequest): Open311Params {
   return (request.query && typeof request.query === 'object' ? request.query : {}) as Open311Params;
 }
@@ -89,6 +125,7 @@ export function registerOpen311Routes(app: FastifyInstance): void {
       const { config, database } = app.deps;
       const db = database.db;
       const directory = createJurisdictionDirectory(db);
+      const listCache = createResponseCache({ ttlMs: LIST_CACHE_SECONDS * 1000, maxBytes: LIST_CACHE_BYTES });
 
       const localeOf = (request: FastifyRequest, params: Open311Params) => open311Locale(params, request.headers['accept-language'], config.defaultLocale);
       const baseUrlOf = (request: FastifyRequest) => config.publicUrl ?? `${request.protocol}://${request.host}`;
@@ -154,8 +191,12 @@ export function registerOpen311Routes(app: FastifyInstance): void {
           const params = paramsOf(request);
           const locale = localeOf(request, params);
           const municipality = await directory.resolve(jurisdictionParam(params));
-          const value = await listRequests(db, { municipality, locale, params, baseUrl: baseUrlOf(request) });
-          return send(reply, format, 'service_requests', value);
+          const baseUrl = baseUrlOf(request);
+          const key = JSON.stringify([municipality.id, format, locale, baseUrl, canonicalQuery(params)]);
+          const document = await listCache.get(key, async () =>
+            serialize(format, 'service_requests', await listRequests(db, { municipality, locale, params, baseUrl })),
+          );
+          return sendCached(request, reply, format, document);
         });
       }
 
