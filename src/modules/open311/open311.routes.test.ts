@@ -438,6 +438,10 @@ describeEachDatabase('Open311 GeoReport v2 (one municipality)', (suite) => {
     assert.equal((await outboxTo(suite.db(), '+21622111333')).length, 1, 'the reporter is told, as from the web form');
     const used = await suite.db().selectFrom('api_keys').select('last_used_at').where('key_prefix', '=', key.slice(0, 12)).executeTakeFirstOrThrow();
     assert.ok(used.last_used_at, 'the key’s use is recorded');
+    const audit = await suite.db().selectFrom('audit_log').selectAll().where('action', '=', 'complaint.filed_by_api').where('entity_id', '=', String(row.id)).execute();
+    assert.equal(audit.length, 1, 'which key filed it is in the audit log');
+    assert.match(audit[0]!.actor_label, /^api_key:\d+$/);
+    assert.deepEqual(JSON.parse(audit[0]!.after_json!), { trackingNumber: answer.service_request_id, apiKeyId: Number(audit[0]!.actor_label.split(':')[1]), apiKeyPrefix: key.slice(0, 12) });
 
     const xml = await call('POST', '/open311/v2/requests.xml', { form: validForm({ phone: '', email: '', first_name: '', last_name: '', description: '' }) });
     assert.equal(xml.status, 200, xml.body);

@@ -14,6 +14,7 @@ import type { Db } from '../../db/database.ts';
 import type { MunicipalityRow } from '../../db/schema.ts';
 import { type MessageValues, translate } from '../../i18n/i18n.ts';
 import { AppError, type FieldError, isAppError } from '../../lib/errors.ts';
+import { recordAudit } from '../audit/audit.service.ts';
 import { checkApiKey } from '../complaints/api-keys.service.ts';
 import { type Category, listCategories, type RawAnswers, validateAnswers } from '../complaints/categories.service.ts';
 import { ADDRESS_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, isOpen, normalizeTrackingNumber, OPEN_STATUSES, FINISHED_STATUSES } from '../complaints/complaints.ts';
@@ -504,6 +505,7 @@ export async function submitRequest(db: Db, options: SubmitRequestOptions): Prom
   if (keyProblems.length) throw new Open311Error(keyProblems.map((p) => ({ ...p, status: 403 })));
   const check = await checkApiKey(db, { municipalityId: municipality.id, key: apiKey });
   if (!check.ok) fail(403, `open311.error.api_key_${check.reason}`, undefined, 'api_key');
+  const client = check.apiKey;
 
   const serviceCode = single(params, 'service_code');
   if (serviceCode === undefined) fail(400, 'open311.error.service_code_required', undefined, 'service_code');
@@ -571,6 +573,18 @@ export async function submitRequest(db: Db, options: SubmitRequestOptions): Prom
       publicUrl: options.publicUrl,
       countryCode: options.countryCode,
       boundaryRadiusMeters: options.boundaryRadiusMeters,
+      // Which client filed it, kept with the complaint's own transaction: if a key is abused,
+      // its complaints can be found after it is revoked. The log names the key, not the person.
+      async withinTransaction(trx, complaint) {
+        await recordAudit(trx, {
+          municipalityId: municipality.id,
+          actor: { userId: null, label: `api_key:${client.id}` },
+          action: 'complaint.filed_by_api',
+          entityType: 'complaint',
+          entityId: complaint.id,
+          after: { trackingNumber: complaint.tracking_number, apiKeyId: client.id, apiKeyPrefix: client.prefix },
+        });
+      },
     });
     return [{ service_request_id: submitted.trackingNumber, service_notice: serviceNotice(category, locale), account_id: null }];
   } catch (error) {
