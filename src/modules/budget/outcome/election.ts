@@ -42,6 +42,7 @@ export function prepareElection(instance: PbInstance): Election {
   const usesPoints = instance.voteType === 'cumulative' || instance.voteType === 'scoring';
   const groupsByKey = new Map<string, BallotGroup>();
   const votes = new Array<number>(projectIds.length).fill(0);
+  const shortKeys = projectIds.length < 0xd800; // below the surrogates: one code unit each
 
   for (const vote of instance.votes) {
     let projects: number[];
@@ -58,7 +59,7 @@ export function prepareElection(instance: PbInstance): Election {
       key = projects.map((p, i) => `${p}:${points![i]!.n}/${points![i]!.d}`).join(',');
     } else {
       // Hot path (approval-like ballots, up to ~100,000 of them): a fresh small array, no Set,
-      // and a short key of one UTF-16 unit per project (project counts stay far below 65,536).
+      // and a short key of one UTF-16 unit per project.
       const listed = vote.projects;
       let indices: number[] = [];
       for (let i = 0; i < listed.length; i++) indices.push(indexOf.get(listed[i]!)!);
@@ -71,7 +72,7 @@ export function prepareElection(instance: PbInstance): Election {
           }
         }
       }
-      key = String.fromCharCode(...indices);
+      key = shortKeys ? String.fromCharCode(...indices) : indices.join(',');
       projects = indices;
     }
     const group = groupsByKey.get(key);
