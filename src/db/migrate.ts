@@ -5,6 +5,7 @@ import * as foundation from './migrations/0001-foundation.ts';
 import * as complaints from './migrations/0003-complaints.ts';
 import * as complaintsMore from './migrations/0004-complaints-more.ts';
 import * as open311 from './migrations/0005-open311.ts';
+import * as complaintsPublic from './migrations/0006-complaints-public.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-complaints': complaints,
   '0004-complaints-more': complaintsMore,
   '0005-open311': open311,
+  '0006-complaints-public': complaintsPublic,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
