@@ -967,10 +967,10 @@ export function runMesAdd1(setup: MesSetup, increment: Rational = fromBigInt(1n)
     // A replay costs about a run. It pays when raises change nothing for a while (Budapest:
     // stretches of tens to hundreds), not when nearly every raise reorders the winners
     // (Warsaw). So replays draw on a credit: a failure costs one, a success earns the raises it
-    // skipped, a plain run adds a little.
+    // skipped, a plain run adds a tenth.
     const steady = previous !== null && sequenceOf(previous) === sequenceOf(run);
     previous = run;
-    credit = Math.min(credit + 0.2, 8);
+    credit = Math.min(credit + 0.1, 8);
     while (steady && credit >= 1 && step >= 2n) {
       const replay = replayMes(setup, budgetAt(k + step), previous);
       mesRuns++;
