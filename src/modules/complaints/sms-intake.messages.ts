@@ -5,6 +5,7 @@ import type { ModuleMessages } from '../../i18n/catalog.ts';
 export const smsIntakeMessages: ModuleMessages = {
   ar: {
     'complaints.sms.received': '{municipality}: سُجّلت شكايتكم تحت الرقم {tracking}. لمتابعتها أرسلوا: حالة {tracking}',
+    'complaints.sms.public_placeholder': 'شكاية وردت عبر إرسالية قصيرة. تنشر خلية التصرف في الشكايات ملخّصًا لها بعد مراجعتها.',
     'complaints.sms.status': '{municipality}: الشكاية {tracking}: {status}. {url}',
     'complaints.sms.unknown': '{municipality}: لا توجد شكاية بالرقم {tracking}. تثبّتوا من الرقم.',
     'complaints.sms.usage': '{municipality}: لمتابعة شكاية أرسلوا كلمة «حالة» ثم رقمها، مثل: حالة {example}',
@@ -17,6 +18,7 @@ export const smsIntakeMessages: ModuleMessages = {
   },
   fr: {
     'complaints.sms.received': '{municipality} : réclamation enregistrée sous le n° {tracking}. Pour la suivre, envoyez : STATUT {tracking}',
+    'complaints.sms.public_placeholder': 'Réclamation reçue par SMS. La cellule de gestion des réclamations en publiera un résumé après vérification.',
     'complaints.sms.status': '{municipality} : réclamation {tracking} : {status}. {url}',
     'complaints.sms.unknown': '{municipality} : aucune réclamation n’a le n° {tracking}. Vérifiez le numéro.',
     'complaints.sms.usage': '{municipality} : pour suivre une réclamation, envoyez STATUT suivi de son numéro, par exemple : STATUT {example}',
@@ -29,6 +31,7 @@ export const smsIntakeMessages: ModuleMessages = {
   },
   en: {
     'complaints.sms.received': '{municipality}: complaint registered as {tracking}. To follow it, send: STATUS {tracking}',
+    'complaints.sms.public_placeholder': 'Complaint received by SMS. The complaints management cell will publish a summary after review.',
     'complaints.sms.status': '{municipality}: complaint {tracking}: {status}. {url}',
     'complaints.sms.unknown': '{municipality}: no complaint has the number {tracking}. Check the number.',
     'complaints.sms.usage': '{municipality}: to follow a complaint, send STATUS and its number, for example: STATUS {example}',

@@ -213,6 +213,14 @@ export async function receiveSms(db: Db, options: ReceiveSmsOptions): Promise<Sm
       publicUrl: options.publicUrl,
       countryCode: options.countryCode,
       async withinTransaction(trx, complaint) {
+        // The sender was never told their words would be published, and an SMS often carries a
+        // name or a number: the public sees a neutral line until the cell publishes a summary
+        // (masking, in the back office). Staff still see and search the original.
+        await trx
+          .updateTable('complaints')
+          .set({ description_public: translate(command.locale, 'complaints.sms.public_placeholder') })
+          .where('id', '=', complaint.id)
+          .execute();
         reply = translate(command.locale, 'complaints.sms.received', {
           municipality: localName(municipality, command.locale),
           tracking: complaint.tracking_number,

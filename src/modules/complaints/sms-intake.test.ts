@@ -78,6 +78,11 @@ describeEachDatabase('complaints by SMS', (suite) => {
     assert.equal(row.contact_phone, '+21622123456');
     assert.equal(row.locale, 'ar');
     assert.equal(row.description, 'الفانوس مطفأ قرب الجامع الكبير');
+    // The public does not see the SMS text until the cell publishes a summary.
+    const { getPublicComplaint } = await import('./reading.service.ts');
+    const publicView = await getPublicComplaint(suite.db(), { municipalityId: row.municipality_id, trackingNumber: tracking! });
+    assert.doesNotMatch(JSON.stringify(publicView), /الفانوس/);
+    assert.match(publicView.description, /إرسالية قصيرة/);
     assert.equal(row.latitude, null);
     assert.equal(row.address_text, null);
     const sent = await outboxTo(suite.db(), '+21622123456');
