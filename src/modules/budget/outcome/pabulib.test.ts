@@ -252,6 +252,18 @@ const MALFORMED: { name: string; text: string; line: number; message: RegExp }[]
     message: /cost of project "2" "bad" is not a number/,
   },
   {
+    name: 'a vote line cut off before its vote',
+    text: lines('META', 'key;value', 'budget;1', 'vote_type;approval', 'PROJECTS', 'project_id;cost', '1;5', 'VOTES', 'voter_id;vote;age', 'v1;1;30', 'v2'),
+    line: 11,
+    message: /vote row has 1 cell\(s\) where its header has 3: the line looks cut off/,
+  },
+  {
+    name: 'a project line cut off before its cost',
+    text: lines('META', 'key;value', 'budget;1', 'vote_type;approval', 'PROJECTS', 'project_id;cost;name', '1'),
+    line: 7,
+    message: /project row has 1 cell\(s\) where its header has 3/,
+  },
+  {
     name: 'project id with a comma',
     text: lines('META', 'key;value', 'budget;1', 'vote_type;approval', 'PROJECTS', 'project_id;cost', '"1,2";5'),
     line: 7,

@@ -377,6 +377,9 @@ export function parsePabulib(input: string, options: ParseOptions = {}): PbInsta
       meta.push({ key, value: values[1] ?? null });
     } else if (section === 'projects') {
       const values = rowCells(record, projectColumns, 'PROJECTS');
+      if (record.cells.length < Math.max(projectIdColumn, costColumn) + 1) {
+        throw new PabulibError(record.line, `project row has ${record.cells.length} cell(s) where its header has ${projectColumns.length}: the line looks cut off`);
+      }
       const id = values[projectIdColumn] ?? null;
       if (id === null) throw new PabulibError(record.line, 'project row has no project_id');
       if (id.includes(',')) throw new PabulibError(record.line, `project id "${id}" contains a comma, so no ballot could name it`);
@@ -387,6 +390,11 @@ export function parsePabulib(input: string, options: ParseOptions = {}): PbInsta
       projects.push({ id, cost, fields: fieldsOf(projectColumns, values, projectStructural) });
     } else {
       const values = rowCells(record, voteColumns, 'VOTES');
+      // An empty vote cell is an empty ballot; no vote cell at all is a cut-off line.
+      const needed = Math.max(voteColumn, pointsColumn) + 1;
+      if (record.cells.length < needed) {
+        throw new PabulibError(record.line, `vote row has ${record.cells.length} cell(s) where its header has ${voteColumns.length}: the line looks cut off`);
+      }
       const voterId = values[voterIdColumn] ?? null;
       if (voterId === null) throw new PabulibError(record.line, 'vote row has no voter_id');
       const firstLine = voterLines.get(voterId);
