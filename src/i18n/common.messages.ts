@@ -52,6 +52,7 @@ export const commonMessages: ModuleMessages = {
 
     'form.error_summary_title':
       '{count, plural, zero {لا توجد أخطاء} one {يوجد خطأ واحد} two {يوجد خطآن} few {توجد # أخطاء} many {يوجد # خطأً} other {يوجد # خطأ}}',
+    'form.error_summary_item': '{label}: {error}',
     'form.optional': '(اختياري)',
     'form.save': 'حفظ',
     'form.cancel': 'إلغاء',
@@ -128,6 +129,8 @@ export const commonMessages: ModuleMessages = {
     'errors.back_home': "Retour à l'accueil",
 
     'form.error_summary_title': '{count, plural, one {Il y a # erreur} other {Il y a # erreurs}}',
+    // French typography: a space before the colon.
+    'form.error_summary_item': '{label} : {error}',
     'form.optional': '(facultatif)',
     'form.save': 'Enregistrer',
     'form.cancel': 'Annuler',
@@ -202,6 +205,7 @@ export const commonMessages: ModuleMessages = {
     'errors.back_home': 'Back to the home page',
 
     'form.error_summary_title': '{count, plural, one {There is # problem} other {There are # problems}}',
+    'form.error_summary_item': '{label}: {error}',
     'form.optional': '(optional)',
     'form.save': 'Save',
     'form.cancel': 'Cancel',

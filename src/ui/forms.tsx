@@ -43,9 +43,7 @@ export function ErrorSummary(props: { ctx: ViewContext; errors: FieldErrors; lab
             <li>{errorText(ctx, error)}</li>
           ) : (
             <li>
-              <a href={`#field-${field}`}>
-                {props.labels[field]}: {errorText(ctx, error)}
-              </a>
+              <a href={`#field-${field}`}>{ctx.t('form.error_summary_item', { label: props.labels[field], error: errorText(ctx, error) })}</a>
             </li>
           ),
         )}

@@ -87,14 +87,14 @@ describeEachDatabase('back office: municipality settings', (suite) => {
     });
     assert.equal(response.statusCode, 400);
     const text = textOf(response.body);
-    assert.match(text, /Nom en français: Ce champ est obligatoire\./);
-    assert.match(text, /Latitude: La latitude est un nombre entre -90 et 90\./);
-    assert.match(text, /Longitude: Saisissez un nombre\./);
-    assert.match(text, /Zoom \(de 1 à 19\): Le zoom est un nombre entier entre 1 et 19\./);
-    assert.match(text, /Organe de gestion: Choisissez une des valeurs proposées\./);
-    assert.match(text, /Préfixe des numéros de suivi: De 2 à 6 lettres latines majuscules/);
-    assert.match(text, /E-mail de contact: Saisissez une adresse e-mail valide/);
-    assert.match(text, /Adresse en français: 300 caractères au plus\./);
+    assert.match(text, /Nom en français : Ce champ est obligatoire\./);
+    assert.match(text, /Latitude : La latitude est un nombre entre -90 et 90\./);
+    assert.match(text, /Longitude : Saisissez un nombre\./);
+    assert.match(text, /Zoom \(de 1 à 19\) : Le zoom est un nombre entier entre 1 et 19\./);
+    assert.match(text, /Organe de gestion : Choisissez une des valeurs proposées\./);
+    assert.match(text, /Préfixe des numéros de suivi : De 2 à 6 lettres latines majuscules/);
+    assert.match(text, /E-mail de contact : Saisissez une adresse e-mail valide/);
+    assert.match(text, /Adresse en français : 300 caractères au plus\./);
     // What was typed is kept.
     assert.match(response.body, /value="K3F"/);
     const hosts = await client.post('/fr/admin/settings', { ...fields, hostnames: 'alpha.example\nbeta.example' });

@@ -54,12 +54,12 @@ describeEachDatabase('back office: users and roles', (suite) => {
 
     const noDepartment = await client.submit(page, `${page}/roles`, { role: 'staff_agent', department_id: '' });
     assert.equal(noDepartment.statusCode, 400);
-    assert.match(textOf(noDepartment.body), /Service: Choisissez le service : ce rôle s’exerce dans un service\./);
+    assert.match(textOf(noDepartment.body), /Service : Choisissez le service : ce rôle s’exerce dans un service\./);
     const wrongRole = await client.submit(page, `${page}/roles`, { role: 'emperor', department_id: '' });
     assert.equal(wrongRole.statusCode, 400);
-    assert.match(textOf(wrongRole.body), /Rôle: Choisissez une des valeurs proposées\./);
+    assert.match(textOf(wrongRole.body), /Rôle : Choisissez une des valeurs proposées\./);
     const missing = await client.submit(page, `${page}/roles`, {});
-    assert.match(textOf(missing.body), /Rôle: Ce champ est obligatoire\./);
+    assert.match(textOf(missing.body), /Rôle : Ce champ est obligatoire\./);
     const foreignDepartment = await client.submit(page, `${page}/roles`, { role: 'staff_agent', department_id: String(beta.departments[0]!.id) });
     assert.equal(foreignDepartment.statusCode, 400);
     await client.get(page);

@@ -89,7 +89,7 @@ describeEachDatabase('API keys', (suite) => {
     const auditBefore = (await auditEntries(suite.db(), alpha.municipality.id)).length;
     const empty = await admin.submit('/fr/admin/api-keys', '/fr/admin/api-keys', { name: '  ' });
     assert.equal(empty.statusCode, 400);
-    assert.match(textOf(empty.body), /Nom: Ce champ est obligatoire\./);
+    assert.match(textOf(empty.body), /Nom : Ce champ est obligatoire\./);
     const long = await admin.submit('/en/admin/api-keys', '/en/admin/api-keys', { name: 'n'.repeat(81) });
     assert.equal(long.statusCode, 400);
     assert.match(textOf(long.body), /At most 80 characters/);
