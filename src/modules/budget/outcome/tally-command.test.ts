@@ -54,6 +54,15 @@ test('--json prints exactly the winners in natural order and the total cost', as
   assert.deepEqual(equalshares.out, ['{"winners": ["9", "c2"], "total_cost": 22}']);
 });
 
+test('a total cost with cents is printed as an exact JSON number', async () => {
+  const file = writeFile(
+    'cents.pb',
+    ['META', 'key;value', 'budget;20,75', 'vote_type;approval', 'PROJECTS', 'project_id;cost', 'a;12,5', 'b;8,25', 'VOTES', 'voter_id;vote', '1;a,b'].join('\n'),
+  );
+  const result = await run(file, '--rule', 'greedy_cost_sat', '--json');
+  assert.deepEqual(result.out, ['{"winners": ["a", "b"], "total_cost": 20.75}']);
+});
+
 test('a leading "tally" word is accepted', async () => {
   const result = await run('tally', SMALL, '--rule', 'greedy_cost_sat', '--json');
   assert.equal(result.code, 0);
