@@ -100,9 +100,11 @@ async function start(): Promise<void> {
     const style = { color: open ? '#b3541e' : '#0b5d57', weight: 2, fillOpacity: 0.35 };
     const shape = feature.properties.approximate
       ? L.circle(point, { ...style, radius: 250, dashArray: '4 4', fillOpacity: 0.12 })
-      : L.circleMarker(point, { ...style, radius: 7 });
+      : L.circleMarker(point, { ...style, radius: 5 });
     shape.bindPopup(popup(feature.properties, data, lang)).addTo(map);
   }
+  const note = document.getElementById('complaints-map-note');
+  if (note) note.hidden = false;
   if (points.length > 0) map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 16 });
   if (collection.truncated && data.truncated) {
     const note = document.createElement('p');

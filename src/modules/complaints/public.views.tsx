@@ -98,48 +98,69 @@ function DateInput(props: { name: string; label: string; value: string | undefin
   );
 }
 
-/** The filters as a plain GET form: works without JavaScript, and the URL can be shared. */
+/** Whether any filter is set (the filters then show opened). */
+function isFiltered(filters: PublicListFilters): boolean {
+  return Object.values(filters).some((v) => v !== undefined);
+}
+
+function PeriodInputs(props: { ctx: ViewContext; from: string | undefined; to: string | undefined }) {
+  const { t } = props.ctx;
+  return (
+    <div class="public-filters__period">
+      <DateInput name="from" label={t('complaints.public.filter.from')} value={props.from} />
+      <DateInput name="to" label={t('complaints.public.filter.to')} value={props.to} />
+    </div>
+  );
+}
+
+/**
+ * The filters as a plain GET form: works without JavaScript, and the URL can be shared. Folded
+ * (a <details>, no script needed) until a filter is set, so that on a phone the complaints come
+ * first.
+ */
 function FilterForm(props: { ctx: ViewContext; action: string; filters: PublicListFilters; reference: PublicReference }) {
   const { ctx, filters, reference } = props;
   const { t } = ctx;
   return (
-    <form method="get" action={href(ctx, props.action)} class="filters public-filters" aria-label={t('complaints.public.filter.label')}>
-      <Select
-        name="category"
-        label={t('complaints.public.filter.category')}
-        anyLabel={t('complaints.public.filter.any_category')}
-        value={filters.category !== undefined ? String(filters.category) : undefined}
-        options={reference.categories.map((c) => ({ value: String(c.id), label: nameIn(ctx, c.name) }))}
-      />
-      <Select
-        name="status"
-        label={t('complaints.public.filter.status')}
-        anyLabel={t('complaints.public.filter.any_status')}
-        value={filters.status}
-        options={STATUS_FILTERS.map((s) => ({
-          value: s,
-          label: s === 'open' || s === 'finished' ? t(`complaints.public.filter.status_${s}`) : t(`complaints.status.${s}`),
-        }))}
-      />
-      <Select
-        name="neighbourhood"
-        label={t('complaints.public.filter.neighbourhood')}
-        anyLabel={t('complaints.public.filter.any_neighbourhood')}
-        value={filters.neighbourhood !== undefined ? String(filters.neighbourhood) : undefined}
-        options={[
-          ...reference.neighbourhoods.map((n) => ({ value: String(n.id), label: nameIn(ctx, n.name) })),
-          { value: 'none', label: t('complaints.public.no_neighbourhood') },
-        ]}
-      />
-      <DateInput name="from" label={t('complaints.public.filter.from')} value={filters.from} />
-      <DateInput name="to" label={t('complaints.public.filter.to')} value={filters.to} />
-      <div class="field public-filters__actions">
-        <button type="submit" class="button">
-          {t('complaints.public.filter.apply')}
-        </button>
-        <a href={href(ctx, props.action)}>{t('complaints.public.filter.clear')}</a>
-      </div>
-    </form>
+    <details class="public-filters" open={isFiltered(filters)}>
+      <summary class="public-filters__summary">{t('complaints.public.filter.label')}</summary>
+      <form method="get" action={href(ctx, props.action)} class="filters" aria-label={t('complaints.public.filter.label')}>
+        <Select
+          name="category"
+          label={t('complaints.public.filter.category')}
+          anyLabel={t('complaints.public.filter.any_category')}
+          value={filters.category !== undefined ? String(filters.category) : undefined}
+          options={reference.categories.map((c) => ({ value: String(c.id), label: nameIn(ctx, c.name) }))}
+        />
+        <Select
+          name="status"
+          label={t('complaints.public.filter.status')}
+          anyLabel={t('complaints.public.filter.any_status')}
+          value={filters.status}
+          options={STATUS_FILTERS.map((s) => ({
+            value: s,
+            label: s === 'open' || s === 'finished' ? t(`complaints.public.filter.status_${s}`) : t(`complaints.status.${s}`),
+          }))}
+        />
+        <Select
+          name="neighbourhood"
+          label={t('complaints.public.filter.neighbourhood')}
+          anyLabel={t('complaints.public.filter.any_neighbourhood')}
+          value={filters.neighbourhood !== undefined ? String(filters.neighbourhood) : undefined}
+          options={[
+            ...reference.neighbourhoods.map((n) => ({ value: String(n.id), label: nameIn(ctx, n.name) })),
+            { value: 'none', label: t('complaints.public.no_neighbourhood') },
+          ]}
+        />
+        <PeriodInputs ctx={ctx} from={filters.from} to={filters.to} />
+        <div class="field public-filters__actions">
+          <button type="submit" class="button">
+            {t('complaints.public.filter.apply')}
+          </button>
+          <a href={href(ctx, props.action)}>{t('complaints.public.filter.clear')}</a>
+        </div>
+      </form>
+    </details>
   );
 }
 
@@ -147,7 +168,7 @@ function StatusBadge(props: { ctx: ViewContext; status: ComplaintStatus }) {
   return <span class={`status-badge status-badge--${props.status}`}>{props.ctx.t(`complaints.status.${props.status}`)}</span>;
 }
 
-function ComplaintItem(props: { ctx: ViewContext; item: PublicComplaintSummary }) {
+function ComplaintItem(props: { ctx: ViewContext; item: PublicComplaintSummary; hideNeighbourhood?: boolean }) {
   const { ctx, item } = props;
   const { t } = ctx;
   return (
@@ -160,7 +181,7 @@ function ComplaintItem(props: { ctx: ViewContext; item: PublicComplaintSummary }
       </p>
       <p class="public-complaint__category">{item.category ? <bdi>{nameIn(ctx, item.category.name)}</bdi> : t('complaints.public.unknown_category')}</p>
       <p class="public-complaint__meta">
-        <span>{item.neighbourhood ? <bdi>{nameIn(ctx, item.neighbourhood.name)}</bdi> : t('complaints.public.no_neighbourhood')}</span>
+        {!props.hideNeighbourhood && <span>{item.neighbourhood ? <bdi>{nameIn(ctx, item.neighbourhood.name)}</bdi> : t('complaints.public.no_neighbourhood')}</span>}
         <span>
           <time datetime={item.createdAt}>{ctx.format.formatDate(item.createdAt)}</time>
         </span>
@@ -186,7 +207,7 @@ export type PublicListModel = {
 export function PublicListPage(props: { ctx: ViewContext; model: PublicListModel }) {
   const { ctx, model } = props;
   const { t } = ctx;
-  const filtered = Object.values(model.filters).some((v) => v !== undefined);
+  const filtered = isFiltered(model.filters);
   return (
     <Layout ctx={ctx} title={t('complaints.public.list.title')} wide>
       <h1>{t('complaints.public.list.title')}</h1>
@@ -268,7 +289,10 @@ export function PublicMapPage(props: { ctx: ViewContext; model: PublicMapModel }
             data-approximate={t('complaints.public.map.approximate')}
             data-truncated={t('complaints.public.map.truncated')}
           />
-          <p class="muted complaints-map__note">{t('complaints.public.map.sensitive_note')}</p>
+          {/* Shown by the script with the map; without it there is no map to explain. */}
+          <p class="muted" id="complaints-map-note" hidden>
+            {t('complaints.public.map.sensitive_note')}
+          </p>
           <script src={model.map.script} defer />
         </>
       )}
@@ -284,7 +308,7 @@ export function PublicMapPage(props: { ctx: ViewContext; model: PublicMapModel }
             </h2>
             <ul class="public-complaints">
               {group.items.map((item) => (
-                <ComplaintItem ctx={ctx} item={item} />
+                <ComplaintItem ctx={ctx} item={item} hideNeighbourhood />
               ))}
             </ul>
             {group.count > group.items.length && (
@@ -433,9 +457,11 @@ export function PublicStatisticsPage(props: { ctx: ViewContext; model: PublicSta
   const within = total.due > 0 ? total.within / total.due : null;
   const satisfaction = total.rated > 0 ? total.rating_sum / total.rated : null;
   const stat = (key: string) => t(`complaints.public.stats.${key}`);
+  // The year under January, and under the first month unless a January comes right after.
+  const firstJanuary = report.byMonth.findIndex((m) => m.month.endsWith('-01'));
   const monthItems = report.byMonth.map((m, i) => ({
     label: m.month.slice(5, 7),
-    group: i === 0 || m.month.endsWith('-01') ? m.month.slice(0, 4) : undefined,
+    group: m.month.endsWith('-01') || (i === 0 && (firstJanuary === -1 || firstJanuary > 2)) ? m.month.slice(0, 4) : undefined,
     value: m.counts.total,
   }));
   return (
@@ -446,8 +472,7 @@ export function PublicStatisticsPage(props: { ctx: ViewContext; model: PublicSta
         {t('complaints.public.stats.period', { from: ctx.format.formatDate(`${report.period.from}T12:00:00Z`), to: ctx.format.formatDate(`${report.period.to}T12:00:00Z`) })}
       </p>
       <form method="get" action={href(ctx, '/complaints/statistics')} class="filters public-filters" aria-label={stat('period_label')}>
-        <DateInput name="from" label={t('complaints.public.filter.from')} value={asked.from ?? report.period.from} />
-        <DateInput name="to" label={t('complaints.public.filter.to')} value={asked.to ?? report.period.to} />
+        <PeriodInputs ctx={ctx} from={asked.from ?? report.period.from} to={asked.to ?? report.period.to} />
         <div class="field public-filters__actions">
           <button type="submit" class="button">
             {t('complaints.public.filter.apply')}
