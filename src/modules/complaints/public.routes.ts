@@ -97,11 +97,12 @@ const dbOf = (request: FastifyRequest): Db => request.server.deps.database.db;
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../../public');
 
 /** An answer as sent: plain, and gzip-compressed once for every browser that accepts it. */
-type CachedBody = { plain: Buffer; gzip: Buffer; etag: string };
+type CachedBody = { plain: Buffer; gzip: Buffer; etag?: string };
 
-function cachedBody(text: string): CachedBody {
+function cachedBody(text: string, options: { etag?: boolean } = {}): CachedBody {
   const plain = Buffer.from(text);
-  return { plain, gzip: zlib.gzipSync(plain, { level: 6 }), etag: `"${sha256Hex(plain.toString('latin1')).slice(0, 20)}"` };
+  const gzip = zlib.gzipSync(plain, { level: 6 });
+  return options.etag ? { plain, gzip, etag: `"${sha256Hex(plain.toString('latin1')).slice(0, 20)}"` } : { plain, gzip };
 }
 
 function renderHtml<P>(component: ComponentType<P>, props: P): string {
@@ -256,12 +257,12 @@ export function registerComplaintPublicRoutes(app: FastifyInstance): void {
       let body = geojsonCache.get(key, stamp);
       if (!body) {
         const collection = await getPublicComplaintFeatures(db, { municipalityId, filters, locale: request.locale, reference: await referenceFor(request) });
-        body = cachedBody(JSON.stringify(collection));
+        body = cachedBody(JSON.stringify(collection), { etag: true });
         geojsonCache.set(key, stamp, body);
       }
       reply
         .header('cache-control', 'public, max-age=30')
-        .header('etag', body.etag)
+        .header('etag', body.etag!)
         .header('vary', 'accept-encoding')
         .type('application/geo+json; charset=utf-8');
       if (request.headers['if-none-match'] === body.etag) return reply.status(304).send();
