@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
 import { createTestUser } from '../../../test/support/fixtures.ts';
-import { buildTestApp, TestClient } from '../../../test/support/http.ts';
+import { buildTestApp, signIn, TestClient, testConfig } from '../../../test/support/http.ts';
 import { nowIso } from '../../lib/time.ts';
 import { insertNeighbourhood } from '../municipalities/reference-data.repository.ts';
 import { type ComplaintStatus } from './complaints.ts';
@@ -258,6 +258,41 @@ describeEachDatabase('public list, map and GeoJSON', ({ db, handle }) => {
       for (const number of Object.values(tracking)) assert.ok(!response.body.includes(number));
     } finally {
       await other.close();
+    }
+  });
+
+  test('kept pages are anonymous visitors\' only: a signed-in page is never served to anyone else, nor the reverse', async () => {
+    const anonymous = new TestClient(app);
+    const first = await anonymous.get('/fr/complaints/list?status=open');
+    assert.doesNotMatch(first.body, /\/fr\/logout/);
+    const signedIn = new TestClient(app);
+    await signIn(signedIn, fixture.citizen.user);
+    const own = await signedIn.get('/fr/complaints/list?status=open');
+    assert.match(own.body, /action="\/fr\/logout"/);
+    const again = await new TestClient(app).get('/fr/complaints/list?status=open');
+    assert.doesNotMatch(again.body, /\/fr\/logout/);
+    assert.equal(again.body, first.body);
+  });
+
+  test('with map tiles configured, the map page carries the map, its script, Leaflet and the GeoJSON address', async () => {
+    const withTiles = await buildTestApp(handle(), {
+      defaultMunicipality: 'pub',
+      config: testConfig({ MAP_TILE_URL: 'https://tiles.example.test/{z}/{x}/{y}.png', MAP_TILE_ATTRIBUTION: '© OpenStreetMap' }),
+    });
+    try {
+      const response = await withTiles.inject({ method: 'GET', url: `/ar/complaints/map?status=open&neighbourhood=${zitouna}` });
+      assert.equal(response.statusCode, 200);
+      assert.match(response.body, /<div id="complaints-map" class="complaints-map" hidden data-geojson=/);
+      assert.match(response.body, new RegExp(`data-geojson="/ar/complaints/map.geojson\\?status=open&amp;neighbourhood=${zitouna}"`));
+      assert.match(response.body, /data-tiles="https:\/\/tiles.example.test\/\{z\}\/\{x\}\/\{y\}.png"/);
+      assert.match(response.body, /data-leaflet-js="\/static\/leaflet\/leaflet.js\?v=[0-9a-f]{12}"/);
+      assert.match(response.body, /<script src="\/static\/complaints-map.js\?v=[0-9a-f]{12}" defer><\/script>/);
+      const script = await withTiles.inject({ method: 'GET', url: '/static/complaints-map.js' });
+      assert.equal(script.statusCode, 200);
+      // The grouped list is still there for phones without JavaScript.
+      assert.match(response.body, /<h2 id="neighbourhood-\d+"><bdi>الزيتونة<\/bdi>/);
+    } finally {
+      await withTiles.close();
     }
   });
 
