@@ -365,7 +365,8 @@ function formatCell(ctx: ViewContext, value: TableCell, kind: ColumnKind): strin
 function DataTable(props: { ctx: ViewContext; table: StatisticsTable; caption: string }) {
   const { ctx, table } = props;
   return (
-    <div class="table-wrap">
+    // Wide tables scroll sideways on a phone: the region takes keyboard focus so it can be scrolled without a mouse.
+    <div class="table-wrap" role="region" aria-label={props.caption} tabIndex={0}>
       <table class="stats-table">
         <caption class="visually-hidden">{props.caption}</caption>
         <thead>
