@@ -4,12 +4,12 @@
 // Query strings come from links and bookmarks: a filter that makes no sense is dropped (the
 // page shows unfiltered) rather than answered with an error page.
 //
-// Speed (bench/complaints): the pages anonymous visitors see, the map's points and the
-// statistics are kept in the process, compressed once, keyed by municipality and URL, and only
-// while no complaint of the municipality has changed (a one-row indexed query tells, on every
-// request) and for a minute at most (category and neighbourhood names). A signed-in visitor's
-// page is never kept: its header is theirs. Category and neighbourhood names are kept 30 seconds.
-// Browsers may keep the GeoJSON briefly too (Cache-Control).
+// Speed (bench/complaints): the pages anonymous visitors see and the map's points are kept in
+// the process, compressed once, keyed by municipality, language and filters, while no complaint
+// of the municipality has changed (a one-row indexed query tells, on every request) and for a
+// minute at most (names of categories and neighbourhoods, kept 30 seconds, may have changed).
+// A signed-in visitor's page is never kept: its header is theirs. Statistics are kept ten
+// minutes per period. Browsers may keep the GeoJSON briefly too (Cache-Control).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import { AppError } from '../../lib/errors.ts';
 import { CSV_BOM, csvLine } from './cell.csv.ts';
 import {
   decodeCursor,
+  encodeCursor,
   getPublicChangeStamp,
   getPublicComplaintFeatures,
   getPublicMapGroups,
@@ -157,11 +158,12 @@ export function registerComplaintPublicRoutes(app: FastifyInstance): void {
   }
 
   /** Sends a page; an anonymous visitor's page is kept while the complaints do not change. */
-  async function sendPublicPage(request: FastifyRequest, reply: FastifyReply, render: () => Promise<string>): Promise<FastifyReply> {
+  async function sendPublicPage(request: FastifyRequest, reply: FastifyReply, what: string, render: () => Promise<string>): Promise<FastifyReply> {
     const keepable = request.currentUser === null && request.flash === null;
     let body: CachedBody | undefined;
     let stamp = '';
-    const key = `${request.municipality.id}${request.url}`;
+    // Keyed by what the page shows, not the raw URL: extra query parameters neither miss nor fill the cache.
+    const key = `${request.municipality.id}/${request.locale}/${what}`;
     if (keepable) {
       stamp = await getPublicChangeStamp(dbOf(request), request.municipality.id);
       body = pageCache.get(key, stamp);
@@ -176,12 +178,13 @@ export function registerComplaintPublicRoutes(app: FastifyInstance): void {
   }
 
   // Compressed by sendPublicPage, once per kept page, not by the compress plugin every time.
-  app.get('/:locale/complaints/list', { compress: false }, async (request, reply) =>
-    sendPublicPage(request, reply, async () => {
-      const query = (request.query ?? {}) as Query;
-      const filters = readFilters(query);
-      const after = decodeCursor(text(query, 'after'));
-      const before = decodeCursor(text(query, 'before'));
+  app.get('/:locale/complaints/list', { compress: false }, async (request, reply) => {
+    const query = (request.query ?? {}) as Query;
+    const filters = readFilters(query);
+    const after = decodeCursor(text(query, 'after'));
+    const before = decodeCursor(text(query, 'before'));
+    const what = `list${filterQuery(filters, { after: after && encodeCursor(after), before: before && encodeCursor(before) })}`;
+    return sendPublicPage(request, reply, what, async () => {
       const page = await listPublicComplaints(dbOf(request), {
         municipalityId: request.municipality.id,
         filters,
@@ -202,12 +205,12 @@ export function registerComplaintPublicRoutes(app: FastifyInstance): void {
           paged: after !== null || before !== null,
         },
       });
-    }),
-  );
+    });
+  });
 
-  app.get('/:locale/complaints/map', { compress: false }, async (request, reply) =>
-    sendPublicPage(request, reply, async () => {
-      const filters = readFilters(request.query);
+  app.get('/:locale/complaints/map', { compress: false }, async (request, reply) => {
+    const filters = readFilters(request.query);
+    return sendPublicPage(request, reply, `map${filterQuery(filters)}`, async () => {
       const municipality = request.municipality;
       const result = await getPublicMapGroups(dbOf(request), { municipalityId: municipality.id, filters, reference: await referenceFor(request) });
       const ctx = viewContext(request);
@@ -233,8 +236,8 @@ export function registerComplaintPublicRoutes(app: FastifyInstance): void {
               : null,
         },
       });
-    }),
-  );
+    });
+  });
 
   app.get(
     '/:locale/complaints/map.geojson',
@@ -287,12 +290,14 @@ export function registerComplaintPublicRoutes(app: FastifyInstance): void {
   // Each new period is computed afresh: a visitor cannot make the server do that without limit.
   const statisticsLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
 
-  app.get('/:locale/complaints/statistics', { compress: false, config: statisticsLimit }, async (request, reply) =>
-    sendPublicPage(request, reply, async () => {
+  app.get('/:locale/complaints/statistics', { compress: false, config: statisticsLimit }, async (request, reply) => {
+    const query = (request.query ?? {}) as Query;
+    const what = `statistics${filterQuery({ from: parseDay(text(query, 'from')) ?? undefined, to: parseDay(text(query, 'to')) ?? undefined })}`;
+    return sendPublicPage(request, reply, what, async () => {
       const { report, asked } = await statisticsFor(request);
       return renderHtml(PublicStatisticsPage, { ctx: viewContext(request), model: { report, tables: statisticsTables(report, request.locale), asked } });
-    }),
-  );
+    });
+  });
 
   app.get('/:locale/complaints/statistics/:file', { config: statisticsLimit }, async (request: FastifyRequest, reply: FastifyReply) => {
     const file = (request.params as { file: string }).file;

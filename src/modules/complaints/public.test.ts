@@ -176,6 +176,11 @@ describeEachDatabase('public list, map and GeoJSON', ({ db, handle }) => {
     assert.deepEqual(Object.keys(lamp.properties).sort(), ['approximate', 'category', 'categoryCode', 'createdAt', 'followers', 'neighbourhood', 'status', 'statusLabel', 'tracking', 'url']);
     assert.equal(lamp.properties.url, `/fr/complaints/${tracking.lamp}`);
     assert.equal(lamp.properties.neighbourhood, 'Zitouna');
+    // A first visit sets the browser's cookies: that answer is for this browser only.
+    const firstVisit = await app.inject({ method: 'GET', url: '/fr/complaints/map.geojson' });
+    assert.ok(firstVisit.headers['set-cookie']);
+    assert.equal(firstVisit.headers['cache-control'], 'private, max-age=30');
+    assert.equal(response.headers['cache-control'], 'public, max-age=30');
     // The filters apply.
     const open = JSON.parse((await client.get('/fr/complaints/map.geojson?status=open')).body) as PublicFeatureCollection;
     assert.deepEqual(open.features.map((f) => f.properties.tracking), [tracking.building, tracking.waste]);
