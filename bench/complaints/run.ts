@@ -27,6 +27,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { listCategories } from '../../src/modules/complaints/categories.service.ts';
+import { getComplaintStatistics } from '../../src/modules/complaints/statistics.service.ts';
 import { submitComplaint } from '../../src/modules/complaints/submission.service.ts';
 import { createTenantResolver } from '../../src/modules/municipalities/tenant-resolver.ts';
 import type { LoadJob, LoadResult } from './load.ts';
@@ -92,7 +93,7 @@ async function firstVisit(url: string): Promise<{ status: number; cookie: string
   return { status: response.status, cookie, bytes: body.byteLength };
 }
 
-type Row = { name: string; result: LoadResult | null; note?: string; target: boolean; size?: number };
+type Row = { name: string; result: LoadResult | null; note?: string; target: boolean; size?: number; uncached?: boolean };
 const rows: Row[] = [];
 
 async function measure(name: string, url: string, options: { accept?: string; target?: boolean; urls?: string[] } = {}): Promise<void> {
@@ -106,7 +107,7 @@ async function measure(name: string, url: string, options: { accept?: string; ta
   const headers: Record<string, string> = { 'accept-encoding': 'gzip', accept: options.accept ?? 'text/html' };
   if (visit.cookie) headers.cookie = visit.cookie;
   const result = await load({ url, urls: options.urls, connections: CONNECTIONS, warmupMs: 1000, durationMs: DURATION_MS, maxRequests: 2_000_000, headers });
-  rows.push({ name, result, target: options.target ?? true, size: visit.bytes });
+  rows.push({ name, result, target: options.target ?? true, size: visit.bytes, uncached: (options.urls?.length ?? 0) > 1 });
   log(`  ${name}: ${result.perSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms`);
 }
 
@@ -145,6 +146,14 @@ await measure(`map GeoJSON, ${coldMaps.length} filters in turn (uncached)`, cold
 await measure('Open311 GET requests.json', `${appUrl}/open311/v2/requests.json`, { accept: 'application/json' });
 child.send('exit');
 
+// Statistics are computed at most every ten minutes per period; how long does one take?
+const statisticsTimes: string[] = [];
+for (const [label, period] of [['last 12 months', {}], ['two years', { from: '2000-01-01' }]] as const) {
+  const begin = performance.now();
+  const report = await getComplaintStatistics(database.db, { municipalityId: seeded.municipality.id, period });
+  statisticsTimes.push(`${label} (${report.totals.total.toLocaleString('en')} complaints): ${(performance.now() - begin).toFixed(0)} ms`);
+}
+
 // 4. Durable submissions: each one a committed transaction (fsync) before the next.
 log(`\nSubmissions through submitComplaint for ${SUBMISSION_MS / 1000} s (one after another; SQLite writes one at a time)`);
 const lighting = kefCategories.find((c) => c.code === 'lighting')!;
@@ -180,7 +189,8 @@ const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width
 const padStart = (text: string, width: number) => ' '.repeat(Math.max(0, width - [...text].length)) + text;
 log('\n' + [pad('target', 52), padStart('req/s', 8), padStart('× bare', 8), padStart('p50 ms', 8), padStart('p99 ms', 8), padStart('bytes', 8), '  result'].join(''));
 log('-'.repeat(118));
-let allMet = true;
+let metAsServed = true;
+let metUncached = true;
 for (const row of rows) {
   if (!row.result) {
     log(`${pad(row.name, 52)}  ${row.note}`);
@@ -190,7 +200,10 @@ for (const row of rows) {
   const ratio = r.perSecond / baseline.perSecond;
   const failures = r.errors + Object.values(r.statuses).reduce((a, b) => a + b, 0);
   const met = ratio >= RATIO_TARGET && r.p99 < P99_TARGET_MS && failures === 0;
-  if (row.target && !met) allMet = false;
+  if (row.target && !met) {
+    if (row.uncached) metUncached = false;
+    else metAsServed = false;
+  }
   const verdict = !row.target ? '(reference)' : met ? 'MET' : `NOT MET${ratio < RATIO_TARGET ? ' (rate)' : ''}${r.p99 >= P99_TARGET_MS ? ' (p99)' : ''}${failures ? ` (${failures} failed)` : ''}`;
   log(
     [pad(row.name, 52), padStart(r.perSecond.toFixed(0), 8), padStart(ratio.toFixed(2), 8), padStart(r.p50.toFixed(1), 8), padStart(r.p99.toFixed(1), 8), padStart(String(row.size ?? ''), 8), `  ${verdict}`].join(''),
@@ -198,5 +211,9 @@ for (const row of rows) {
 }
 const perSecond = submitted / submitSeconds;
 log(`${pad('durable submissions (submitComplaint)', 52)}${padStart(perSecond.toFixed(0), 8)}${padStart('', 8)}${padStart(submissionLatencies[Math.floor(submissionLatencies.length / 2)]!.toFixed(1), 8)}${padStart(submissionLatencies[Math.floor(submissionLatencies.length * 0.99)]!.toFixed(1), 8)}${padStart('', 8)}  (${submitted} in ${submitSeconds.toFixed(1)} s)`);
-log(`\nTargets: each public read ≥ ${RATIO_TARGET.toFixed(2)} × the bare route's rate and p99 < ${P99_TARGET_MS} ms at ${CONNECTIONS} connections: ${allMet ? 'MET' : 'NOT MET'}`);
+log(`statistics computed afresh: ${statisticsTimes.join('; ')}`);
+const targets = `≥ ${RATIO_TARGET.toFixed(2)} × the bare route's rate and p99 < ${P99_TARGET_MS} ms at ${CONNECTIONS} connections`;
+log(`\nTargets (${targets}):`);
+log(`  public reads as visitors make them (the same pages and filters again, answers kept while no complaint changes): ${metAsServed ? 'MET' : 'NOT MET'}`);
+log(`  worst case, every answer computed and rendered (URLs never repeated within the caches' size): ${metUncached ? 'MET' : 'NOT MET'}`);
 log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (figures from a busy shared machine are lower and noisier)`);
