@@ -302,6 +302,7 @@ describeEachDatabase('complaints portal: tracking and following', (suite) => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /href="\/fr\/complaints\/new"/);
     assert.match(page.body, /<form method="get" action="\/fr\/complaints\/track"/);
+    for (const path of ['list', 'map', 'statistics']) assert.match(page.body, new RegExp(`href="/fr/complaints/${path}"`));
     const home = await new PortalClient(portal.app).get('/fr/');
     assert.match(home.body, /href="\/fr\/complaints"/);
   });

@@ -149,6 +149,20 @@ export function ComplaintsHomePage(props: { ctx: ViewContext; signedIn: boolean 
           </p>
         )}
       </section>
+      <nav class="panel" aria-labelledby="public-pages-title">
+        <h2 id="public-pages-title">{t('complaints.public.nav.label')}</h2>
+        <ul class="plain-list">
+          <li>
+            <a href={href(ctx, '/complaints/list')}>{t('complaints.public.list.title')}</a>
+          </li>
+          <li>
+            <a href={href(ctx, '/complaints/map')}>{t('complaints.public.map.title')}</a>
+          </li>
+          <li>
+            <a href={href(ctx, '/complaints/statistics')}>{t('complaints.public.stats.title')}</a>
+          </li>
+        </ul>
+      </nav>
       <section aria-labelledby="how-title">
         <h2 id="how-title">{t(`${P}.home.how_title`)}</h2>
         <ol class="plain-list">
