@@ -176,6 +176,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } else {
       request.locale = localeFromRequest(request.cookies[LOCALE_COOKIE], request.headers['accept-language'], config.defaultLocale);
     }
+    // Machine endpoints (Open311 clients, SMS gateways) have no browser session: no cookies for them.
+    if (url.startsWith('/open311/') || url.startsWith('/sms/')) return;
     let csrfSecret = request.cookies[CSRF_COOKIE];
     if (!csrfSecret || csrfSecret.length > 64) {
       csrfSecret = newCsrfSecret();

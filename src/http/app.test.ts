@@ -67,6 +67,16 @@ describeEachDatabase('pages, languages and security headers', (suite) => {
     assert.match(response.body, /Le formulaire a expiré/);
   });
 
+  test('pages set the CSRF cookie; machine endpoints (Open311, SMS gateway) set no cookie', async () => {
+    const page = await app.inject({ method: 'GET', url: '/fr/', headers: { host: 'alpha.example' } });
+    assert.match(String(page.headers['set-cookie']), /twiza_csrf=/);
+    const api = await app.inject({ method: 'GET', url: '/open311/v2/discovery.json', headers: { host: 'alpha.example' } });
+    assert.equal(api.statusCode, 200);
+    assert.equal(api.headers['set-cookie'], undefined);
+    const sms = await app.inject({ method: 'POST', url: '/sms/inbound', payload: 'from=1&text=x', headers: { host: 'alpha.example', 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(sms.headers['set-cookie'], undefined);
+  });
+
   test('health and readiness', async () => {
     const client = new TestClient(app);
     assert.deepEqual(JSON.parse((await client.get('/healthz')).body), { status: 'ok' });
