@@ -2,6 +2,7 @@
 // by municipality; rules (what a valid category is, who may change it) live in the service.
 import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { updateAtVersion, type VersionedKey } from '../../db/versioned.ts';
 import type {
   ComplaintCategoriesTable,
   ComplaintCategoryQuestionsTable,
@@ -57,19 +58,8 @@ export async function insertCategoryRow(db: Db, values: Insertable<ComplaintCate
   return db.insertInto('complaint_categories').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updateCategoryRowAtVersion(
-  db: Db,
-  key: { municipalityId: number; id: number; version: string },
-  values: Updateable<ComplaintCategoriesTable>,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('complaint_categories')
-    .set(values)
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('updated_at', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function updateCategoryRowAtVersion(db: Db, key: VersionedKey, values: Updateable<ComplaintCategoriesTable>): Promise<boolean> {
+  return updateAtVersion(db, 'complaint_categories', key, values);
 }
 
 export async function replaceQuestionRows(
@@ -98,17 +88,6 @@ export async function insertResponseTemplateRow(db: Db, values: Insertable<Respo
   return db.insertInto('response_templates').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updateResponseTemplateRowAtVersion(
-  db: Db,
-  key: { municipalityId: number; id: number; version: string },
-  values: Updateable<ResponseTemplatesTable>,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('response_templates')
-    .set(values)
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('updated_at', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function updateResponseTemplateRowAtVersion(db: Db, key: VersionedKey, values: Updateable<ResponseTemplatesTable>): Promise<boolean> {
+  return updateAtVersion(db, 'response_templates', key, values);
 }

@@ -4,6 +4,7 @@
 // no longer matches, nothing is written and the service reports a stale edit.
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { deleteAtVersion, updateAtVersion, type VersionedKey } from '../../db/versioned.ts';
 import type {
   ArrondissementRow,
   ArrondissementsTable,
@@ -13,7 +14,7 @@ import type {
   NeighbourhoodsTable,
 } from '../../db/schema.ts';
 
-export type VersionedKey = { municipalityId: number; id: number; version: string };
+export type { VersionedKey };
 
 async function countWhere(
   db: Db,
@@ -41,25 +42,12 @@ export async function insertArrondissement(db: Db, values: Insertable<Arrondisse
   return db.insertInto('arrondissements').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updateArrondissementAtVersion(db: Db, key: VersionedKey, values: Updateable<ArrondissementsTable>): Promise<boolean> {
-  const result = await db
-    .updateTable('arrondissements')
-    .set(values)
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('updated_at', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function updateArrondissementAtVersion(db: Db, key: VersionedKey, values: Updateable<ArrondissementsTable>): Promise<boolean> {
+  return updateAtVersion(db, 'arrondissements', key, values);
 }
 
-export async function deleteArrondissementAtVersion(db: Db, key: VersionedKey): Promise<boolean> {
-  const result = await db
-    .deleteFrom('arrondissements')
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('updated_at', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+export function deleteArrondissementAtVersion(db: Db, key: VersionedKey): Promise<boolean> {
+  return deleteAtVersion(db, 'arrondissements', key);
 }
 
 export function countNeighbourhoodsInArrondissement(db: Db, municipalityId: number, arrondissementId: number): Promise<number> {
@@ -76,25 +64,12 @@ export async function insertNeighbourhood(db: Db, values: Insertable<Neighbourho
   return db.insertInto('neighbourhoods').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updateNeighbourhoodAtVersion(db: Db, key: VersionedKey, values: Updateable<NeighbourhoodsTable>): Promise<boolean> {
-  const result = await db
-    .updateTable('neighbourhoods')
-    .set(values)
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('updated_at', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function updateNeighbourhoodAtVersion(db: Db, key: VersionedKey, values: Updateable<NeighbourhoodsTable>): Promise<boolean> {
+  return updateAtVersion(db, 'neighbourhoods', key, values);
 }
 
-export async function deleteNeighbourhoodAtVersion(db: Db, key: VersionedKey): Promise<boolean> {
-  const result = await db
-    .deleteFrom('neighbourhoods')
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('updated_at', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+export function deleteNeighbourhoodAtVersion(db: Db, key: VersionedKey): Promise<boolean> {
+  return deleteAtVersion(db, 'neighbourhoods', key);
 }
 
 export function countUsersInNeighbourhood(db: Db, municipalityId: number, neighbourhoodId: number): Promise<number> {
@@ -115,25 +90,12 @@ export async function insertDepartment(db: Db, values: Insertable<DepartmentsTab
   return db.insertInto('departments').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updateDepartmentAtVersion(db: Db, key: VersionedKey, values: Updateable<DepartmentsTable>): Promise<boolean> {
-  const result = await db
-    .updateTable('departments')
-    .set(values)
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('updated_at', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function updateDepartmentAtVersion(db: Db, key: VersionedKey, values: Updateable<DepartmentsTable>): Promise<boolean> {
+  return updateAtVersion(db, 'departments', key, values);
 }
 
-export async function deleteDepartmentAtVersion(db: Db, key: VersionedKey): Promise<boolean> {
-  const result = await db
-    .deleteFrom('departments')
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('updated_at', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+export function deleteDepartmentAtVersion(db: Db, key: VersionedKey): Promise<boolean> {
+  return deleteAtVersion(db, 'departments', key);
 }
 
 export function countRoleGrantsInDepartment(db: Db, municipalityId: number, departmentId: number): Promise<number> {
