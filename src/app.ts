@@ -32,6 +32,11 @@ import { registerComplaintPortalRoutes } from './modules/complaints/portal.route
 import { registerComplaintPublicRoutes } from './modules/complaints/public.routes.ts';
 import { registerSmsIntakeRoutes } from './modules/complaints/sms-intake.routes.ts';
 import { registerOpen311Routes } from './modules/open311/open311.routes.ts';
+import { registerBudgetCycleRoutes } from './modules/budget/cycles.routes.ts';
+import { registerBudgetProposalRoutes } from './modules/budget/proposals.routes.ts';
+import { registerBudgetVotingRoutes } from './modules/budget/voting/voting.routes.ts';
+import { registerBudgetPaperRoutes } from './modules/budget/paper.routes.ts';
+import { registerBudgetResultsRoutes } from './modules/budget/results.routes.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PUBLIC_DIR = path.join(projectRoot, 'public');
@@ -238,5 +243,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerComplaintPublicRoutes(app);
   registerSmsIntakeRoutes(app);
   registerOpen311Routes(app);
+  registerBudgetCycleRoutes(app);
+  registerBudgetProposalRoutes(app);
+  registerBudgetVotingRoutes(app);
+  registerBudgetPaperRoutes(app);
+  registerBudgetResultsRoutes(app);
   return app;
 }

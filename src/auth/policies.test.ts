@@ -19,6 +19,7 @@ const STAFF: Who[] = [...STAFF_ROLES];
 const OWNER: Who[] = ['citizen', ...STAFF_ROLES];
 const CELL: Who[] = ['complaints_officer', 'admin'];
 const WORKERS_IN_DEPARTMENT: Who[] = [...CELL, 'department_head', 'staff_agent'];
+const BUDGET_TEAM: Who[] = ['budget_officer', 'admin'];
 
 // Who may do each action on a resource of their own municipality that they do not own…
 const allowedOnOthers: Record<Action, Who[]> = {
@@ -44,6 +45,17 @@ const allowedOnOthers: Record<Action, Who[]> = {
   'complaints.file_on_behalf': WORKERS_IN_DEPARTMENT,
   'categories.manage': CELL,
   'api_keys.manage': ADMIN_ONLY,
+  // The resource is of department 3, the department-scoped roles' own.
+  'budget.manage_cycles': BUDGET_TEAM,
+  'budget.moderate': [...BUDGET_TEAM, 'moderator'],
+  'budget.review': [...BUDGET_TEAM, 'department_head', 'staff_agent'],
+  'budget.verify_voters': [...BUDGET_TEAM, 'staff_agent', 'department_head', 'complaints_officer'],
+  'budget.key_paper': [...BUDGET_TEAM, 'staff_agent'],
+  'budget.accept_paper': BUDGET_TEAM,
+  'budget.annul': BUDGET_TEAM,
+  'budget.view_signals': BUDGET_TEAM,
+  'budget.publish_results': BUDGET_TEAM,
+  'budget.follow_up': [...BUDGET_TEAM, 'department_head'],
 };
 // …and on a resource they own (their own account).
 const allowedOnOwn: Record<Action, Who[]> = { ...allowedOnOthers, 'account.view': OWNER, 'account.manage': OWNER };
@@ -126,4 +138,17 @@ test('authorize throws unauthenticated for visitors and forbidden for the signed
   assert.throws(() => authorize(null, 'admin.access', { municipalityId: 1 }), (e) => e instanceof AppError && e.code === 'unauthenticated');
   assert.throws(() => authorize(actorFor('citizen'), 'admin.access', { municipalityId: 1 }), (e) => e instanceof AppError && e.code === 'forbidden');
   assert.doesNotThrow(() => authorize(actorFor('admin'), 'admin.access', { municipalityId: 1 }));
+});
+
+test('departmental budget actions hold only in the department', () => {
+  const head = actorFor('department_head');
+  const agent = actorFor('staff_agent');
+  const elsewhere = { municipalityId: 1, departmentId: 4 };
+  const nowhere = { municipalityId: 1, departmentId: null };
+  for (const resource of [elsewhere, nowhere]) {
+    assert.equal(can(head, 'budget.review', resource), false);
+    assert.equal(can(agent, 'budget.review', resource), false);
+    assert.equal(can(head, 'budget.follow_up', resource), false);
+    assert.equal(can(actorFor('budget_officer'), 'budget.review', resource), true);
+  }
 });

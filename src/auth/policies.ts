@@ -10,6 +10,7 @@ export const STAFF_ROLES = [
   'access_officer',
   'council_secretary',
   'moderator',
+  'budget_officer',
   'admin',
 ] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -59,6 +60,17 @@ export const ACTIONS = [
   'complaints.file_on_behalf',
   'categories.manage',
   'api_keys.manage',
+  // Participatory budgeting. A proposal under review is a resource with its department.
+  'budget.manage_cycles',
+  'budget.moderate',
+  'budget.review',
+  'budget.verify_voters',
+  'budget.key_paper',
+  'budget.accept_paper',
+  'budget.annul',
+  'budget.view_signals',
+  'budget.publish_results',
+  'budget.follow_up',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -125,6 +137,24 @@ const rules: Record<Action, Rule> = {
   'complaints.file_on_behalf': (actor) => hasRole(actor, 'complaints_officer', 'admin', 'department_head', 'staff_agent'),
   'categories.manage': (actor) => hasRole(actor, 'complaints_officer', 'admin'),
   'api_keys.manage': (actor) => hasRole(actor, 'admin'),
+  // The participatory budgeting team (budget officers) runs the cycle with the administrators.
+  'budget.manage_cycles': (actor) => hasRole(actor, 'budget_officer', 'admin'),
+  // Hiding proposals and comments, merging similar proposals.
+  'budget.moderate': (actor) => hasRole(actor, 'budget_officer', 'moderator', 'admin'),
+  // The technical review is the department's: its head and agents, on its proposals.
+  'budget.review': (actor, resource) =>
+    hasRole(actor, 'budget_officer', 'admin') || inDepartment(actor, resource, 'department_head', 'staff_agent'),
+  // Checking an ID card at the counter and entering the citizen's ballot or handing a paper one.
+  'budget.verify_voters': (actor) => hasRole(actor, 'budget_officer', 'admin', 'staff_agent', 'department_head', 'complaints_officer'),
+  'budget.key_paper': (actor) => hasRole(actor, 'budget_officer', 'admin', 'staff_agent'),
+  // Accepting a batch puts its ballots in the box: the team, not the keyers.
+  'budget.accept_paper': (actor) => hasRole(actor, 'budget_officer', 'admin'),
+  'budget.annul': (actor) => hasRole(actor, 'budget_officer', 'admin'),
+  // The signals show hashed phones and IP addresses and voting hours.
+  'budget.view_signals': (actor) => hasRole(actor, 'budget_officer', 'admin'),
+  'budget.publish_results': (actor) => hasRole(actor, 'budget_officer', 'admin'),
+  // Implementation follow-up: the team, or the department carrying the project out.
+  'budget.follow_up': (actor, resource) => hasRole(actor, 'budget_officer', 'admin') || inDepartment(actor, resource, 'department_head'),
 };
 
 export function can(actor: Actor, action: Action, resource: Resource): boolean {

@@ -6,6 +6,7 @@ import * as complaints from './migrations/0003-complaints.ts';
 import * as complaintsMore from './migrations/0004-complaints-more.ts';
 import * as open311 from './migrations/0005-open311.ts';
 import * as complaintsPublic from './migrations/0006-complaints-public.ts';
+import * as budget from './migrations/0007-budget.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-complaints-more': complaintsMore,
   '0005-open311': open311,
   '0006-complaints-public': complaintsPublic,
+  '0007-budget': budget,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -7,6 +7,7 @@
 // - money is an integer number of millimes (1 TND = 1000 millimes), never a float.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ComplaintTables } from '../modules/complaints/complaints.table.ts';
+import type { BudgetTables } from '../modules/budget/budget.table.ts';
 
 export type CouncilBody = 'elected_council' | 'special_delegation' | 'acting_administrator';
 
@@ -201,7 +202,7 @@ export interface OutboxMessagesTable {
   sent_at: string | null;
 }
 
-export interface Database extends ComplaintTables {
+export interface Database extends ComplaintTables, BudgetTables {
   municipalities: MunicipalitiesTable;
   municipality_hosts: MunicipalityHostsTable;
   arrondissements: ArrondissementsTable;

@@ -11,6 +11,12 @@ import { complaintPublicMessages } from '../modules/complaints/public.messages.t
 import { apiKeysMessages } from '../modules/complaints/api-keys.messages.ts';
 import { smsIntakeMessages } from '../modules/complaints/sms-intake.messages.ts';
 import { open311Messages } from '../modules/open311/open311.messages.ts';
+import { budgetMessages } from '../modules/budget/budget.messages.ts';
+import { budgetProposalMessages } from '../modules/budget/proposals.messages.ts';
+import { votingErrorMessages } from '../modules/budget/voting/voting-errors.messages.ts';
+import { votingMessages } from '../modules/budget/voting/voting.messages.ts';
+import { paperMessages } from '../modules/budget/paper.messages.ts';
+import { resultsMessages } from '../modules/budget/results.messages.ts';
 
 export type Catalog = Record<Locale, Record<string, string>>;
 export type ModuleMessages = Catalog;
@@ -26,6 +32,12 @@ const modules: ModuleMessages[] = [
   apiKeysMessages,
   smsIntakeMessages,
   open311Messages,
+  budgetMessages,
+  budgetProposalMessages,
+  votingErrorMessages,
+  votingMessages,
+  paperMessages,
+  resultsMessages,
 ];
 
 function merge(locale: Locale): Record<string, string> {

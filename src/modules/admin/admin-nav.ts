@@ -2,7 +2,7 @@
 // may open, so nobody is shown a link that ends in "not allowed".
 import { type Action, type Actor, can } from '../../auth/policies.ts';
 
-export type AdminSectionKey = 'dashboard' | 'complaints' | 'catalogue' | 'users' | 'areas' | 'departments' | 'settings' | 'outbox' | 'audit' | 'api_keys';
+export type AdminSectionKey = 'dashboard' | 'complaints' | 'catalogue' | 'users' | 'areas' | 'departments' | 'settings' | 'outbox' | 'audit' | 'api_keys' | 'budget';
 export type AdminNavLink = { key: AdminSectionKey; path: string };
 
 const SECTIONS: (AdminNavLink & { anyOf: Action[] })[] = [
@@ -11,6 +11,12 @@ const SECTIONS: (AdminNavLink & { anyOf: Action[] })[] = [
   // complaint, so the section is shown to whoever may open some of them or file one at the counter.
   { key: 'complaints', path: '/admin/complaints', anyOf: ['complaints.view', 'complaints.file_on_behalf'] },
   { key: 'catalogue', path: '/admin/catalogue', anyOf: ['categories.manage'] },
+  // Department staff come here for the technical review, counter staff to record voters.
+  {
+    key: 'budget',
+    path: '/admin/budget',
+    anyOf: ['budget.manage_cycles', 'budget.moderate', 'budget.review', 'budget.verify_voters', 'budget.key_paper', 'budget.follow_up'],
+  },
   { key: 'users', path: '/admin/users', anyOf: ['users.view', 'users.manage_roles'] },
   { key: 'areas', path: '/admin/areas', anyOf: ['reference.manage'] },
   { key: 'departments', path: '/admin/departments', anyOf: ['reference.manage'] },

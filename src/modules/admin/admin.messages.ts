@@ -15,6 +15,7 @@ export const adminMessages: ModuleMessages = {
     'admin.nav.outbox': 'الرسائل الصادرة',
     'admin.nav.audit': 'سجل التدقيق',
     'admin.nav.api_keys': 'مفاتيح الواجهة البرمجية',
+    'admin.nav.budget': 'الميزانية التشاركية',
 
     'admin.pagination.label': 'الصفحات',
     'admin.pagination.page_of': 'الصفحة {page} من {count}',
@@ -50,6 +51,7 @@ export const adminMessages: ModuleMessages = {
     'admin.roles.access_officer': 'المكلّف بالنفاذ إلى المعلومة',
     'admin.roles.council_secretary': 'كاتب المجلس',
     'admin.roles.moderator': 'مشرف على المحتوى',
+    'admin.roles.budget_officer': 'مكلّف بالميزانية التشاركية',
     'admin.roles.admin': 'مسؤول المنصة',
 
     'admin.user_status.pending': 'في انتظار التأكيد',
@@ -271,6 +273,7 @@ export const adminMessages: ModuleMessages = {
     'admin.nav.outbox': 'Messages envoyés',
     'admin.nav.audit': "Journal d’audit",
     'admin.nav.api_keys': 'Clés d’API',
+    'admin.nav.budget': 'Budget participatif',
 
     'admin.pagination.label': 'Pages',
     'admin.pagination.page_of': 'Page {page} sur {count}',
@@ -305,6 +308,7 @@ export const adminMessages: ModuleMessages = {
     'admin.roles.access_officer': "Chargé d’accès à l’information",
     'admin.roles.council_secretary': 'Secrétaire du conseil',
     'admin.roles.moderator': 'Modérateur',
+    'admin.roles.budget_officer': 'Chargé du budget participatif',
     'admin.roles.admin': 'Administrateur de la plateforme',
 
     'admin.user_status.pending': 'En attente de confirmation',
@@ -527,6 +531,7 @@ export const adminMessages: ModuleMessages = {
     'admin.nav.outbox': 'Outbox',
     'admin.nav.audit': 'Audit log',
     'admin.nav.api_keys': 'API keys',
+    'admin.nav.budget': 'Participatory budget',
 
     'admin.pagination.label': 'Pages',
     'admin.pagination.page_of': 'Page {page} of {count}',
@@ -559,6 +564,7 @@ export const adminMessages: ModuleMessages = {
     'admin.roles.access_officer': 'Access to information officer',
     'admin.roles.council_secretary': 'Council secretary',
     'admin.roles.moderator': 'Moderator',
+    'admin.roles.budget_officer': 'Participatory budget officer',
     'admin.roles.admin': 'Platform administrator',
 
     'admin.user_status.pending': 'Awaiting confirmation',
