@@ -7,6 +7,7 @@ import * as complaintsMore from './migrations/0004-complaints-more.ts';
 import * as open311 from './migrations/0005-open311.ts';
 import * as complaintsPublic from './migrations/0006-complaints-public.ts';
 import * as budget from './migrations/0007-budget.ts';
+import * as budgetVoting from './migrations/0008-budget-voting.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-open311': open311,
   '0006-complaints-public': complaintsPublic,
   '0007-budget': budget,
+  '0008-budget-voting': budgetVoting,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -306,3 +306,9 @@ export type PbProjectRow = Selectable<PbProjectsTable>;
 export type PbParticipationRow = Selectable<PbParticipationsTable>;
 export type PbPaperBatchRow = Selectable<PbPaperBatchesTable>;
 export type PbBallotRow = Selectable<PbBallotsTable>;
+
+// Migration 0008-budget-voting (declaration merging adds the column to the interface above).
+export interface PbPhoneChecksTable {
+  /** When the ballot token of this check carried a ballot; a token works once. */
+  token_used_at: string | null;
+}
