@@ -8,6 +8,7 @@ import * as open311 from './migrations/0005-open311.ts';
 import * as complaintsPublic from './migrations/0006-complaints-public.ts';
 import * as budget from './migrations/0007-budget.ts';
 import * as budgetVoting from './migrations/0008-budget-voting.ts';
+import * as budgetPaper from './migrations/0009-budget-paper.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006-complaints-public': complaintsPublic,
   '0007-budget': budget,
   '0008-budget-voting': budgetVoting,
+  '0009-budget-paper': budgetPaper,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

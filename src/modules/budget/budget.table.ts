@@ -312,3 +312,16 @@ export interface PbPhoneChecksTable {
   /** When the ballot token of this check carried a ballot; a token works once. */
   token_used_at: string | null;
 }
+
+// Migration 0009-budget-paper (declaration merging adds the columns to the interfaces above).
+export interface PbPaperBatchesTable {
+  /** The district envelope printed on the batch's sheets; null: city-wide envelopes only. */
+  sheet_envelope_id: number | null;
+  rejected_reason: string | null;
+  rejected_by: number | null;
+  rejected_at: string | null;
+}
+export interface PbPaperEntriesTable {
+  /** When the entry was last corrected; null while it is as first keyed. */
+  updated_at: string | null;
+}
