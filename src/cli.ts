@@ -12,6 +12,7 @@ import { createMunicipality } from './modules/municipalities/municipalities.serv
 import { findMunicipalityBySlug, listMunicipalities } from './modules/municipalities/municipalities.repository.ts';
 import { KEF_DEMO } from './modules/municipalities/demo-data.ts';
 import { seedComplaintCatalogue } from './modules/complaints/demo-catalogue.ts';
+import { seedBudgetDemo } from './modules/budget/demo-budget.ts';
 import { apiKeyCommand } from './modules/complaints/api-keys.cli.ts';
 import { PB_TALLY_USAGE, pbTally } from './modules/budget/outcome/tally-command.ts';
 import { createAdministrator } from './modules/accounts/administrators.service.ts';
@@ -115,6 +116,7 @@ const commands: Record<string, Command> = {
       }
       // Adds the complaint categories an older install lacks; those already there stay as edited.
       await seedComplaintCatalogue(database.db, kef.id);
+      await seedBudgetDemo(database.db, kef.id, new Date().toISOString());
       return 0;
     } finally {
       await database.destroy();

@@ -13,6 +13,7 @@ import { createMunicipality } from './modules/municipalities/municipalities.serv
 import { findMunicipalityBySlug, listMunicipalities } from './modules/municipalities/municipalities.repository.ts';
 import { KEF_DEMO } from './modules/municipalities/demo-data.ts';
 import { seedComplaintCatalogue } from './modules/complaints/demo-catalogue.ts';
+import { seedBudgetDemo } from './modules/budget/demo-budget.ts';
 import { countAdministrators, createAdministrator } from './modules/accounts/administrators.service.ts';
 import { startWorker } from './jobs/worker.ts';
 import { buildJobHandlers } from './jobs/handlers.ts';
@@ -44,6 +45,7 @@ export async function prepareDatabase(config: Config, out: Output, options: Prep
       try {
         const kef = await createMunicipality(database.db, KEF_DEMO);
         await seedComplaintCatalogue(database.db, kef.id);
+        await seedBudgetDemo(database.db, kef.id, new Date().toISOString());
         out.info('Loaded the demo municipality: El Kef (slug "kef").');
       } catch (error) {
         if (!isRaceLost(error)) throw error;

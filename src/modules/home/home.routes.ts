@@ -7,7 +7,7 @@ import { HomePage, type HomeService } from './home.views.tsx';
 // Entry points to each module; a module sets its path when its pages exist.
 const SERVICES: HomeService[] = [
   { key: 'complaints', path: '/complaints' },
-  { key: 'budget', path: null },
+  { key: 'budget', path: '/budget' },
   { key: 'information', path: null },
   { key: 'council', path: null },
 ];
