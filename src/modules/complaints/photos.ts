@@ -13,6 +13,7 @@ import sharp, { type Metadata } from 'sharp';
 import type { Db } from '../../db/database.ts';
 import { randomToken } from '../../lib/crypto.ts';
 import { AppError } from '../../lib/errors.ts';
+import { listReferencedBudgetPhotoKeys } from '../budget/proposals.repository.ts';
 import { listReferencedPhotoKeys } from './complaints.repository.ts';
 
 export type PhotoLimits = {
@@ -216,6 +217,7 @@ export type RemoveOrphanPhotosOptions = { dataDir: string; now?: string; olderTh
 /**
  * Removes photo files no complaint refers to, once older than a day (a submission in progress
  * writes its files a moment before its transaction commits), and leftover temporary files.
+ * Participatory budgeting photos (pb_photos) are stored in the same folder and are kept too.
  */
 export async function removeOrphanPhotos(db: Db, options: RemoveOrphanPhotosOptions): Promise<{ removed: number }> {
   const root = path.join(uploadsDir(options.dataDir), 'complaints');
@@ -240,7 +242,9 @@ export async function removeOrphanPhotos(db: Db, options: RemoveOrphanPhotosOpti
     }
     for (let i = 0; i < old.length; i += 500) {
       const batch = old.slice(i, i + 500);
-      const referenced = await listReferencedPhotoKeys(db, [...new Set(batch.flatMap((f) => (f.key ? [f.key] : [])))]);
+      const keys = [...new Set(batch.flatMap((f) => (f.key ? [f.key] : [])))];
+      const referenced = await listReferencedPhotoKeys(db, keys);
+      for (const key of await listReferencedBudgetPhotoKeys(db, keys)) referenced.add(key);
       for (const file of batch) {
         if (file.key && referenced.has(file.key)) continue;
         await fs.rm(path.join(dir, file.name), { force: true });
