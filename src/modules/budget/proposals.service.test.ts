@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
-import { isAppError } from '../../lib/errors.ts';
+import { type AppError, type FieldError, isAppError } from '../../lib/errors.ts';
 import { addDays } from '../../lib/time.ts';
 import { processPhoto, removeOrphanPhotos, storePhoto } from '../complaints/photos.ts';
 import type { PbCycleRow } from './budget.table.ts';
@@ -27,9 +27,10 @@ import { createProposalCycle, createProposalsFixture, proposalInput, type Propos
 function appError(code: string, fields?: Record<string, string>) {
   return (error: unknown) => {
     assert.ok(isAppError(error), `expected AppError, got ${String(error)}`);
-    assert.equal(error.code, code);
+    const appErr: AppError = error;
+    assert.equal(appErr.code, code);
     for (const [field, key] of Object.entries(fields ?? {})) {
-      const value = error.fields[field];
+      const value: FieldError | undefined = appErr.fields[field];
       assert.equal(typeof value === 'string' ? value : value?.key, key, `field ${field}`);
     }
     return true;
