@@ -15,6 +15,7 @@ import { seedComplaintCatalogue } from './modules/complaints/demo-catalogue.ts';
 import { seedBudgetDemo } from './modules/budget/demo-budget.ts';
 import { apiKeyCommand } from './modules/complaints/api-keys.cli.ts';
 import { PB_TALLY_USAGE, pbTally } from './modules/budget/outcome/tally-command.ts';
+import { PB_EXPORT_USAGE, PB_IMPORT_USAGE, pbExport, pbImport } from './modules/budget/pb-commands.ts';
 import { createAdministrator } from './modules/accounts/administrators.service.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { createBackup } from './ops/backup.ts';
@@ -39,6 +40,10 @@ const HELP = `Usage: twiza <command> [options]
   restore DIR [--yes]                restore a backup folder (stop the site first)
   pb tally FILE.pb --rule RULE [--tie-breaking RULE] [--json]
                                      the winners of a participatory budget from a Pabulib file
+  pb export CYCLE [--municipality SLUG] [--out DIR]
+                                     a cycle's anonymised ballots, one .pb file per envelope
+  pb import FILE.pb --slug SLUG [--municipality SLUG] [--year YEAR] [--rule RULE]
+                                     a Pabulib file as a new cycle (vote closed, results to publish)
 
 Configuration is read from environment variables; see README.md.`;
 
@@ -186,7 +191,9 @@ const commands: Record<string, Command> = {
   async pb(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'tally') return pbTally(rest, io);
-    io.err(PB_TALLY_USAGE);
+    if (sub === 'export') return pbExport(rest, io);
+    if (sub === 'import') return pbImport(rest, io);
+    io.err([PB_TALLY_USAGE, PB_EXPORT_USAGE, PB_IMPORT_USAGE].join('\n'));
     return 2;
   },
 
