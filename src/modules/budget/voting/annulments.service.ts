@@ -1,0 +1,173 @@
+// Annulling fraudulent participations: a reasoned, audited staff decision, shown in the public
+// results (reason, how many, when). The participations are marked, and so are their ballots —
+// found through the seals (HMAC of the ballot id under the secret key and the cycle's salt),
+// which exist only until the results are published; so annulments are possible while voting or
+// counting, never after. A paper participation has no seal: its ballot went into a batch with no
+// link back, so it cannot be found; the annulment records it and the results say so.
+import type { Actor } from '../../../auth/policies.ts';
+import { authorize } from '../../../auth/policies.ts';
+import type { Db } from '../../../db/database.ts';
+import { AppError } from '../../../lib/errors.ts';
+import { nowIso } from '../../../lib/time.ts';
+import { recordAudit } from '../../audit/audit.service.ts';
+import { staffAuditActor } from '../../municipalities/staff-changes.ts';
+import { phaseAt } from '../budget.ts';
+import { findCycleById } from '../cycles.repository.ts';
+import { ballotSeal } from './sealing.ts';
+
+const KEY = 'budget.vote.error';
+export const ANNUL_REASON_MAX = 2000;
+
+export type AnnulParticipationsOptions = {
+  secretKey: string;
+  actor: Actor;
+  municipalityId: number;
+  cycleId: number;
+  participationIds: number[];
+  /** Public: published with the results. */
+  reason: string;
+  now?: string;
+};
+
+export type AnnulmentOutcome = {
+  annulmentId: number;
+  /** Participations annulled (those already annulled are left as they were). */
+  participations: number;
+  /** Ballots found through their seals and voided. */
+  ballotsVoided: number;
+  /** Paper participations: their ballots cannot be found. */
+  paperParticipations: number;
+};
+
+export async function annulParticipations(db: Db, options: AnnulParticipationsOptions): Promise<AnnulmentOutcome> {
+  authorize(options.actor, 'budget.annul', { municipalityId: options.municipalityId });
+  const actor = options.actor;
+  const now = options.now ?? nowIso();
+  const reason = options.reason.trim();
+  if (reason === '') throw new AppError('validation', { fields: { reason: `${KEY}.reason_required` } });
+  if (reason.length > ANNUL_REASON_MAX) throw new AppError('validation', { fields: { reason: { key: 'validation.too_long', values: { max: ANNUL_REASON_MAX } } } });
+  const cycle = await findCycleById(db, options.municipalityId, options.cycleId);
+  if (!cycle) throw new AppError('not_found');
+  const phase = phaseAt(cycle, now);
+  if (phase !== 'voting' && phase !== 'counting') throw new AppError('validation', { fields: { _form: `${KEY}.annul_closed` } });
+  const ids = [...new Set(options.participationIds)].filter((id) => Number.isSafeInteger(id));
+  if (ids.length === 0) throw new AppError('validation', { fields: { participationIds: `${KEY}.nothing_to_annul` } });
+
+  return db.transaction().execute(async (trx) => {
+    const salt = (await trx.selectFrom('pb_cycles').select('seal_salt').where('id', '=', cycle.id).executeTakeFirstOrThrow()).seal_salt;
+    const targets = await trx
+      .selectFrom('pb_participations')
+      .select(['id', 'channel', 'ballot_seal'])
+      .where('municipality_id', '=', options.municipalityId)
+      .where('cycle_id', '=', cycle.id)
+      .where('id', 'in', ids)
+      .where('annulment_id', 'is', null)
+      .execute();
+    if (targets.length === 0) throw new AppError('validation', { fields: { participationIds: `${KEY}.nothing_to_annul` } });
+    const annulment = await trx
+      .insertInto('pb_annulments')
+      .values({
+        municipality_id: options.municipalityId,
+        cycle_id: cycle.id,
+        reason,
+        participation_count: targets.length,
+        decided_by: actor.userId,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('pb_participations')
+      .set({ annulment_id: annulment.id })
+      .where('municipality_id', '=', options.municipalityId)
+      .where('id', 'in', targets.map((t) => t.id))
+      .execute();
+    // Find the ballots by recomputing every ballot's seal: a few hundred thousand HMACs at most
+    // for a municipality, and nothing stored that would point from a participation to a ballot
+    // once the salt is gone.
+    const wanted = new Set(targets.map((t) => t.ballot_seal).filter((s): s is string => s !== null));
+    const ballotIds: string[] = [];
+    if (wanted.size > 0 && salt) {
+      const ballots = await trx
+        .selectFrom('pb_ballots')
+        .select('id')
+        .where('municipality_id', '=', options.municipalityId)
+        .where('cycle_id', '=', cycle.id)
+        .where('channel', '!=', 'paper')
+        .where('annulment_id', 'is', null)
+        .execute();
+      for (const b of ballots) {
+        if (wanted.has(ballotSeal(options.secretKey, salt, b.id))) ballotIds.push(b.id);
+        if (ballotIds.length === wanted.size) break;
+      }
+      for (let i = 0; i < ballotIds.length; i += 500) {
+        await trx
+          .updateTable('pb_ballots')
+          .set({ annulment_id: annulment.id })
+          .where('municipality_id', '=', options.municipalityId)
+          .where('id', 'in', ballotIds.slice(i, i + 500))
+          .execute();
+      }
+    }
+    const paperParticipations = targets.filter((t) => t.channel === 'paper').length;
+    // Never a ballot id in the audit log: it is kept for ever, the link must not be.
+    await recordAudit(trx, {
+      municipalityId: options.municipalityId,
+      actor: staffAuditActor(actor),
+      action: 'budget.participations_annulled',
+      entityType: 'pb_annulment',
+      entityId: annulment.id,
+      after: { cycleId: cycle.id, reason, participationIds: targets.map((t) => t.id), ballotsVoided: ballotIds.length, paperParticipations },
+    });
+    return { annulmentId: annulment.id, participations: targets.length, ballotsVoided: ballotIds.length, paperParticipations };
+  });
+}
+
+export type PublicAnnulment = {
+  id: number;
+  reason: string;
+  participationCount: number;
+  ballotsVoided: number;
+  /** Annulled paper participations, whose ballots could not be found. */
+  paperParticipations: number;
+  createdAt: string;
+};
+
+/** A cycle's annulments, oldest first: public (the results page shows them). */
+export async function listAnnulments(db: Db, options: { municipalityId: number; cycleId: number }): Promise<PublicAnnulment[]> {
+  const rows = await db
+    .selectFrom('pb_annulments')
+    .select(['id', 'reason', 'participation_count', 'created_at'])
+    .where('municipality_id', '=', options.municipalityId)
+    .where('cycle_id', '=', options.cycleId)
+    .orderBy('id')
+    .execute();
+  if (rows.length === 0) return [];
+  const voided = await db
+    .selectFrom('pb_ballots')
+    .select(['annulment_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('municipality_id', '=', options.municipalityId)
+    .where('cycle_id', '=', options.cycleId)
+    .where('annulment_id', 'is not', null)
+    .groupBy('annulment_id')
+    .execute();
+  const paper = await db
+    .selectFrom('pb_participations')
+    .select(['annulment_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('municipality_id', '=', options.municipalityId)
+    .where('cycle_id', '=', options.cycleId)
+    .where('channel', '=', 'paper')
+    .where('annulment_id', 'is not', null)
+    .groupBy('annulment_id')
+    .execute();
+  const voidedBy = new Map(voided.map((v) => [v.annulment_id, Number(v.n)]));
+  const paperBy = new Map(paper.map((p) => [p.annulment_id, Number(p.n)]));
+  return rows.map((r) => ({
+    id: r.id,
+    reason: r.reason,
+    participationCount: r.participation_count,
+    ballotsVoided: voidedBy.get(r.id) ?? 0,
+    paperParticipations: paperBy.get(r.id) ?? 0,
+    createdAt: r.created_at,
+  }));
+}
