@@ -35,7 +35,9 @@ export function setGroupCommit(on: boolean): void {
 
 /**
  * Runs `work` in a transaction (or in the caller's, when `db` already is one); `work`'s error
- * undoes what it wrote and is rethrown to this caller only.
+ * undoes what it wrote and is rethrown to this caller only. `work` must use only the `trx` it is
+ * given: on SQLite the one connection is held by the group's transaction, so a query through
+ * `db` inside it would wait for itself.
  */
 export async function writeBallot<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   ballotWriteGauge.inFlight += 1;

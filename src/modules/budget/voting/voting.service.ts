@@ -186,7 +186,8 @@ async function checkVoter(db: Db, options: VoterDetails, channel: VotingChannel)
   if (!idNumber) throw voteError('idNumber', 'invalid_id_number');
   const youngest = youngestAge(options.ageGroup);
   if (youngest === null || youngest < cycle.min_age) throw voteError('ageGroup', 'not_eligible', { minAge: cycle.min_age });
-  if (options.gender !== null && !(VOTER_GENDERS as readonly string[]).includes(options.gender)) throw voteError('gender', 'invalid_gender');
+  const gender = options.gender === null || options.gender.trim() === '' ? null : options.gender;
+  if (gender !== null && !(VOTER_GENDERS as readonly string[]).includes(gender)) throw voteError('gender', 'invalid_gender');
   let arrondissementId: number | null = null;
   const neighbourhoodId = options.residence.neighbourhoodId;
   if (neighbourhoodId === null) {
@@ -204,7 +205,7 @@ async function checkVoter(db: Db, options: VoterDetails, channel: VotingChannel)
     arrondissementId,
     neighbourhoodId,
     ageGroup: options.ageGroup,
-    gender: options.gender,
+    gender,
     now,
   };
 }
