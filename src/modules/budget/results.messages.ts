@@ -104,7 +104,7 @@ export const resultsMessages: ModuleMessages = {
     'budget.results.turnout.age': 'حسب الفئة العمرية',
     'budget.results.channel.online': 'عبر الإنترنت',
     'budget.results.channel.counter': 'في الشباك',
-    'budget.results.channel.paper': 'ورقة ورقية',
+    'budget.results.channel.paper': 'على الورق',
     'budget.results.gender.female': 'نساء',
     'budget.results.gender.male': 'رجال',
     'budget.results.unknown': 'غير مصرّح به',

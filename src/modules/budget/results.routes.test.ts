@@ -109,7 +109,7 @@ describeEachDatabase('budget results pages', ({ db, handle }) => {
     assert.match(ar.body, /role="img"/);
     assert.match(ar.body, /<title id="turnout-channel-chart-title">حسب طريقة التصويت<\/title>/);
     assert.match(ar.body, /<caption class="visually-hidden">حسب الجنس<\/caption>/);
-    assert.match(ar.body, /ورقة ورقية/);
+    assert.match(ar.body, /على الورق/);
     const fr = await client.get(`/fr/budget/2026/results/${city}`);
     assert.match(fr.body, /Méthode des parts égales avec complément « \+1 »/);
     assert.match(fr.body, /Retenu au tour 1, au prix ρ/);
