@@ -1,5 +1,5 @@
 // The live budget meter of the ballot (/:locale/budget/:slug/vote/ballot and the counter), and
-// the only script those pages load. Without JavaScript the ballot works the same: the server
+// the only script those pages load (with the receipt's print link). Without JavaScript the ballot works the same: the server
 // checks every limit and explains what is wrong. With it, each envelope shows, as the voter
 // ticks: the total of the chosen projects against the envelope (a bar and the figures, read out
 // politely by screen readers), a warning when over, the choices or points left. It never blocks
@@ -19,7 +19,11 @@ function fill(template: string, values: Record<string, string>): string {
 function setUp(ballot: HTMLElement): void {
   const data = ballot.dataset;
   const numbers = new Intl.NumberFormat(data.locale || undefined, { maximumFractionDigits: 3 });
-  const money = (millimes: number) => fill(data.money || '{amount}', { amount: numbers.format(millimes / 1000) });
+  // The page's thousands separator for amounts when it is not the locale's (Arabic: see
+  // AMOUNT_GROUP in voting.views.tsx), so the meter writes amounts as the page does.
+  const nativeGroup = numbers.format(1000).charAt(1);
+  const amount = (n: number) => (data.group ? numbers.format(n).split(nativeGroup).join(data.group) : numbers.format(n));
+  const money = (millimes: number) => fill(data.money || '{amount}', { amount: amount(millimes / 1000) });
   const count = (n: number) => numbers.format(n);
 
   const envelopes = ballot.querySelectorAll<HTMLElement>('[data-pb-envelope]');
@@ -82,3 +86,13 @@ function setUp(ballot: HTMLElement): void {
 
 const ballots = document.querySelectorAll<HTMLElement>('[data-pb-ballot]');
 for (let i = 0; i < ballots.length; i++) setUp(ballots[i]!);
+
+// The receipt's "print" link: without JavaScript it opens the receipt alone, to print from the
+// browser's menu; with it, the print dialog opens directly.
+const printLinks = document.querySelectorAll<HTMLElement>('[data-pb-print]');
+for (let i = 0; i < printLinks.length; i++) {
+  printLinks[i]!.addEventListener('click', (event) => {
+    event.preventDefault();
+    window.print();
+  });
+}

@@ -143,6 +143,8 @@ export function registerVotingAdminRoutes(app: FastifyInstance): void {
       cycleId: cycle.id,
       cycle: cycleInfo(cycle, request.locale),
       receipt: await receiptViewOf(db, request, cycle as PbCycleRow, found),
+      printView: (request.query as Record<string, unknown>).print === '1',
+      script: ballotScriptHref(),
     });
   });
 

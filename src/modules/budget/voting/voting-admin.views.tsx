@@ -107,7 +107,7 @@ export function CounterPage(props: { frame: AdminFrame; model: CounterModel; sta
 }
 
 /** The receipt printed for a citizen who voted at the counter. */
-export function CounterReceiptPage(props: { frame: AdminFrame; cycleId: number; cycle: CyclePageInfo; receipt: ReceiptView }) {
+export function CounterReceiptPage(props: { frame: AdminFrame; cycleId: number; cycle: CyclePageInfo; receipt: ReceiptView; printView: boolean; script: string }) {
   const { frame, cycle, receipt } = props;
   const { ctx } = frame;
   const { t } = ctx;
@@ -116,8 +116,15 @@ export function CounterReceiptPage(props: { frame: AdminFrame; cycleId: number; 
       <p class="flash" role="status">
         {t('budget.counter.recorded')}
       </p>
-      <ReceiptBody ctx={ctx} cycle={cycle} receipt={receipt} printHref={href(ctx, `/admin/budget/${props.cycleId}/counter/receipt?print=1`)} />
-      <p>
+      <ReceiptBody
+        ctx={ctx}
+        cycle={cycle}
+        receipt={receipt}
+        printHref={href(ctx, `/admin/budget/${props.cycleId}/counter/receipt?print=1`)}
+        printView={props.printView}
+        script={props.script}
+      />
+      <p class="pb-no-print">
         <a class="button" href={href(ctx, `/admin/budget/${props.cycleId}/counter`)}>
           {t('budget.counter.next_voter')}
         </a>

@@ -135,7 +135,7 @@ describeEachDatabase('budget voting pages', (suite) => {
     });
     assert.equal(response.statusCode, 400);
     const text = textOf(response.body);
-    assert.match(text, /le total de 1 100 DT dépasse l’enveloppe de 1 000 DT/);
+    assert.match(text, /Le total de 1[  ]100 DT dépasse l’enveloppe de 1[  ]000 DT/);
     assert.match(text, /Vous devez déclarer/);
     for (const code of ['C2', 'C3', 'C4']) {
       assert.match(response.body, new RegExp(`id="field-project_${projectId(knapsack, code)}" name="choice" value="${projectId(knapsack, code)}" checked`));

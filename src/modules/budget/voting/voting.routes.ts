@@ -325,7 +325,8 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
       return redirectTo(request, reply, `/budget/${cycle.slug}/receipt`);
     }
     const receipt = await receiptViewOf(db, request, cycle, found);
-    return sendPage(reply, VoteReceiptPage, { ctx: viewContext(request), cycle: info, receipt });
+    const printView = (request.query as Record<string, unknown>).print === '1';
+    return sendPage(reply, VoteReceiptPage, { ctx: viewContext(request), cycle: info, receipt, printView, script: meterScript });
   });
 
   // ------------------------------------------------------------------------------------------

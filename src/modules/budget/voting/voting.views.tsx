@@ -12,9 +12,21 @@ import { href, type ViewContext } from '../../../ui/view-context.ts';
 import { VOTER_AGE_GROUPS, VOTER_GENDERS } from '../budget.ts';
 import type { BallotType, VotingChannel } from '../budget.table.ts';
 
-/** Millimes as the locale writes an amount in dinars: "950 000 DT", "950.000 د.ت". */
+/**
+ * The thousands separator of amounts in Arabic: Arabic (ar-TN) groups thousands with a dot, and
+ * in Tunisia "120.000 د.ت" reads as 120 dinars (the dot before millimes), not 120,000. A thin
+ * no-break space removes the doubt; French (a space) and English (a comma) are unambiguous.
+ */
+export const AMOUNT_GROUP: Record<string, string | undefined> = { ar: '\u202F' };
+
+/** Millimes as the locale writes an amount in dinars: "950 000 DT", "950 000 د.ت". */
 export function formatMoney(ctx: Pick<ViewContext, 't' | 'format'>, millimes: number): string {
-  const amount = ctx.format.formatNumber(millimes / 1000, { maximumFractionDigits: 3 });
+  let amount = ctx.format.formatNumber(millimes / 1000, { maximumFractionDigits: 3 });
+  const group = AMOUNT_GROUP[ctx.format.locale];
+  if (group) {
+    const native = ctx.format.formatNumber(1000).charAt(1);
+    amount = amount.split(native).join(group);
+  }
   return ctx.t('budget.vote.money', { amount });
 }
 
@@ -131,11 +143,9 @@ function EnvelopeFieldset(props: { ctx: ViewContext; state: FormState; model: Ba
       data-total-points={model.totalPoints !== null ? String(model.totalPoints) : undefined}
     >
       <legend class="pb-envelope__legend">
-        <span class="pb-envelope__name">
-          <bdi>{envelope.name}</bdi>
-        </span>{' '}
-        <span class="pb-envelope__budget">{t('budget.vote.ballot.envelope_budget', { budget: money(envelope.budgetMillimes) })}</span>
+        <bdi>{envelope.name}</bdi>
       </legend>
+      <p class="pb-envelope__budget">{t('budget.vote.ballot.envelope_budget', { budget: money(envelope.budgetMillimes) })}</p>
       <p class="field__hint">{rulesText(ctx, model, envelope)}</p>
       {error && (
         <p class="field__error" id={`error-envelope_${envelope.id}`}>
@@ -157,15 +167,16 @@ function EnvelopeFieldset(props: { ctx: ViewContext; state: FormState; model: Ba
           );
           const details = (
             <>
-              <span class="pb-project__title">
-                <bdi>{p.title}</bdi>
-              </span>{' '}
-              <span class="pb-project__cost">{money(p.costMillimes)}</span>
+              <bdi class="pb-project__title">{p.title}</bdi>
+              <span class="pb-project__meta">
+                <span class="pb-project__code">{t('budget.vote.ballot.project_code', { code: p.code })}</span>{' '}
+                <span class="pb-project__cost">{money(p.costMillimes)}</span>
+              </span>
             </>
           );
           const description = (
-            <p class="pb-project__description" id={`${id}-description`}>
-              <span class="pb-project__code">{t('budget.vote.ballot.project_code', { code: p.code })}</span> <bdi>{p.description}</bdi>
+            <p class="pb-project__description" id={`${id}-description`} dir="auto">
+              {p.description}
             </p>
           );
           if (model.type === 'approval' || model.type === 'knapsack') {
@@ -241,6 +252,7 @@ export function BallotChoices(props: { ctx: ViewContext; state: FormState; model
       class="pb-ballot"
       data-pb-ballot=""
       data-locale={INTL_LOCALE[ctx.locale]}
+      data-group={AMOUNT_GROUP[ctx.locale]}
       data-money={t('budget.vote.money', { amount: '{amount}' })}
       data-text-spent={t('budget.vote.meter.spent', { spent: '{spent}', budget: '{budget}' })}
       data-text-over={t('budget.vote.meter.over', { over: '{over}' })}
@@ -284,7 +296,9 @@ function Steps(props: { ctx: ViewContext; current: 1 | 2 | 3 | 4 }) {
   return (
     <ol class="pb-steps" aria-label={t('budget.vote.steps.label')}>
       {steps.map((s, i) => (
-        <li aria-current={i + 1 === props.current ? 'step' : undefined}>{t(`budget.vote.steps.${s}`)}</li>
+        <li aria-current={i + 1 === props.current ? 'step' : undefined}>
+          <span class="pb-steps__number">{props.ctx.format.formatNumber(i + 1)}</span> {t(`budget.vote.steps.${s}`)}
+        </li>
       ))}
     </ol>
   );
@@ -327,8 +341,9 @@ export function VoteIntroPage(props: { ctx: ViewContext; model: VoteIntroModel; 
       <section class="panel">
         <h2>{t('budget.vote.intro.who_title')}</h2>
         <ul class="plain-list">
-          <li>{t('budget.vote.intro.who_age', { age: model.minAge })}</li>
-          <li>{t('budget.vote.intro.who_residence', { municipality: model.municipalityName })}</li>
+          <li>
+            {t('budget.vote.intro.who_age', { age: model.minAge })} {t('budget.vote.intro.who_residence', { municipality: model.municipalityName })}
+          </li>
           <li>{t('budget.vote.intro.who_once')}</li>
         </ul>
         <h2>{t('budget.vote.intro.need_title')}</h2>
@@ -516,11 +531,11 @@ export function RecordedChoices(props: { ctx: ViewContext; receipt: ReceiptView 
 }
 
 /** What a receipt page says after voting, online or at the counter. */
-export function ReceiptBody(props: { ctx: ViewContext; cycle: CyclePageInfo; receipt: ReceiptView; printHref: string }) {
+export function ReceiptBody(props: { ctx: ViewContext; cycle: CyclePageInfo; receipt: ReceiptView; printHref: string; printView: boolean; script: string }) {
   const { ctx, cycle, receipt } = props;
   const { t } = ctx;
   return (
-    <>
+    <div class={props.printView ? 'pb-print-view' : undefined}>
       <div class="receipt pb-receipt">
         <p class="receipt__label">{t('budget.vote.receipt.code_label')}</p>
         <p class="receipt__number pb-receipt__code" dir="ltr">
@@ -536,16 +551,18 @@ export function ReceiptBody(props: { ctx: ViewContext; cycle: CyclePageInfo; rec
         <a href={href(ctx, `/budget/${cycle.slug}/receipt`)}>{t('budget.vote.receipt.check_link')}</a>
       </p>
       <p class="actions pb-no-print">
-        <a class="button button--secondary" href={props.printHref}>
+        {/* Without JavaScript: the receipt alone, to print from the browser's menu; with it, the print dialog. */}
+        <a class="button button--secondary" href={props.printHref} data-pb-print="">
           {t('budget.vote.receipt.print')}
         </a>
       </p>
-    </>
+      <script src={props.script} defer />
+    </div>
   );
 }
 
 /** After an online vote. `print` shows the page ready to print (the print dialog is the browser's). */
-export function VoteReceiptPage(props: { ctx: ViewContext; cycle: CyclePageInfo; receipt: ReceiptView }) {
+export function VoteReceiptPage(props: { ctx: ViewContext; cycle: CyclePageInfo; receipt: ReceiptView; printView: boolean; script: string }) {
   const { ctx, cycle, receipt } = props;
   const { t } = ctx;
   return (
@@ -553,7 +570,14 @@ export function VoteReceiptPage(props: { ctx: ViewContext; cycle: CyclePageInfo;
       <p class="flash" role="status">
         {t('budget.vote.receipt.thanks')}
       </p>
-      <ReceiptBody ctx={ctx} cycle={cycle} receipt={receipt} printHref={href(ctx, `/budget/${cycle.slug}/vote/done?print=1`)} />
+      <ReceiptBody
+        ctx={ctx}
+        cycle={cycle}
+        receipt={receipt}
+        printHref={href(ctx, `/budget/${cycle.slug}/vote/done?print=1`)}
+        printView={props.printView}
+        script={props.script}
+      />
     </VotePage>
   );
 }
