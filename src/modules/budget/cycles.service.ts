@@ -211,7 +211,8 @@ const DATE_FIELDS: Record<string, keyof CycleInput> = {
 export function checkCycleInput(input: CycleInput): void {
   const fields: FieldErrors = {};
   if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2999) fields.year = 'budget.cycle.error.year';
-  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(input.slug)) fields.slug = 'budget.cycle.error.slug';
+  // "photos" is taken by /budget/photos/:id.
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(input.slug) || input.slug === 'photos') fields.slug = 'budget.cycle.error.slug';
   if (!input.title.ar.trim()) fields['title.ar'] = 'validation.required';
   if (!input.title.fr.trim()) fields['title.fr'] = 'validation.required';
   if ((input.supportOpenAt === null) !== (input.supportCloseAt === null)) {
