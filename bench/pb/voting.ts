@@ -122,13 +122,15 @@ function line(what: string, r: { perSecond: number; failures: number; transactio
   console.log(parts.join('  '));
 }
 
-console.log(`${BALLOTS} ballots, ${CONCURRENCY} in flight, fresh SQLite file each (WAL, synchronous=FULL); node ${process.version}\n`);
+console.log(`${BALLOTS} ballots, ${CONCURRENCY} in flight, fresh SQLite file each (WAL, synchronous=FULL); node ${process.version}`);
+// On a shared machine the figures move with the load: say what it was.
+console.log(`${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 
-// 1. Baseline: the same rows, straight in, one durable transaction each.
-let baseline: number;
-{
+// 1. Baseline: the same rows, straight in, one durable transaction each. Run twice, the first
+// run on a throwaway file as a warm-up (module loading, the first WAL file, the disk's cache).
+async function direct(n: number) {
   const s = await freshDatabase();
-  const r = await run(BALLOTS, (i) =>
+  const r = await run(n, (i) =>
     s.db.transaction().execute(async (trx) => {
       const receipt = await insertBallot(trx, { municipalityId: s.municipalityId, cycleId: s.cycle.cycle.id, channel: 'online', choices: choicesFor(s.cycle, i) });
       await trx
@@ -153,10 +155,13 @@ let baseline: number;
         .execute();
     }),
   );
-  baseline = r.perSecond;
-  line('baseline: direct inserts, a transaction per ballot', r);
   await s.destroy();
+  return r;
 }
+await direct(Math.min(BALLOTS, 1000));
+const direct1 = await direct(BALLOTS);
+const baseline = direct1.perSecond;
+line('baseline: direct inserts, a transaction per ballot', direct1);
 
 async function online(grouped: boolean, label: string): Promise<void> {
   const s = await freshDatabase();
