@@ -134,11 +134,17 @@ export function CounterReceiptPage(props: { frame: AdminFrame; cycleId: number; 
 }
 
 export type SignalRow = {
-  /** What the signal is about, as the page writes it ("IP 3f2a…", "phone 91c0…", "02:00"). */
+  /** What the signal is about: a local hour, a day, or the start of a keyed hash (IP, phone). */
   label: string;
-  hour: string | null;
+  /** The local hour of a per-address burst, as the table writes it. */
+  when: string | null;
   count: number;
+  /** The participations an annulment would take; empty when the signal names none. */
   participationIds: number[];
+  /** At or above the report's threshold. */
+  flagged?: boolean;
+  /** Night participations: their share of the day's. */
+  share?: number;
 };
 
 export type SignalSection = { key: string; rows: SignalRow[] };
@@ -147,6 +153,7 @@ export type SignalsModel = {
   cycleId: number;
   cycleTitle: string;
   total: number;
+  median: number;
   perHour: { hour: string; count: number }[];
   sections: SignalSection[];
   canAnnul: boolean;
@@ -172,11 +179,13 @@ export function SignalsPage(props: { frame: AdminFrame; model: SignalsModel }) {
   const { frame, model } = props;
   const { ctx } = frame;
   const { t } = ctx;
-  const hourLabel = (iso: string) => iso.slice(11, 13);
+  const hourLabel = (text: string) => text.slice(11, 13);
   return (
     <AdminPage frame={frame} title={t('budget.signals.title')} back={{ path: `/admin/budget/${model.cycleId}`, label: model.cycleTitle }}>
       <p>{t('budget.signals.intro')}</p>
-      <p>{t('budget.signals.total', { count: model.total })}</p>
+      <p>
+        {t('budget.signals.total', { count: model.total })} {t('budget.signals.median', { median: ctx.format.formatNumber(model.median) })}
+      </p>
       <p>
         <a href={href(ctx, `/admin/budget/${model.cycleId}/annulments`)}>{t('budget.annul.list_title')}</a>
       </p>
@@ -203,9 +212,7 @@ export function SignalsPage(props: { frame: AdminFrame; model: SignalsModel }) {
                 <tbody>
                   {model.perHour.map((h) => (
                     <tr>
-                      <td>
-                        <DateTime ctx={ctx} iso={h.hour} />
-                      </td>
+                      <td dir="ltr">{h.hour}</td>
                       <td>{ctx.format.formatNumber(h.count)}</td>
                     </tr>
                   ))}
@@ -229,6 +236,7 @@ export function SignalsPage(props: { frame: AdminFrame; model: SignalsModel }) {
                     <th scope="col">{t('budget.signals.about')}</th>
                     <th scope="col">{t('budget.signals.hour')}</th>
                     <th scope="col">{t('budget.signals.participations')}</th>
+                    <th scope="col">{t('budget.signals.flag')}</th>
                     {model.canAnnul && <th scope="col">{t('budget.signals.action')}</th>}
                   </tr>
                 </thead>
@@ -238,8 +246,12 @@ export function SignalsPage(props: { frame: AdminFrame; model: SignalsModel }) {
                       <td>
                         <bdi class="mono">{row.label}</bdi>
                       </td>
-                      <td>{row.hour ? <DateTime ctx={ctx} iso={row.hour} /> : <span class="muted">{t('form.none')}</span>}</td>
-                      <td>{ctx.format.formatNumber(row.count)}</td>
+                      <td dir="ltr">{row.when ?? <span class="muted">{t('form.none')}</span>}</td>
+                      <td>
+                        {ctx.format.formatNumber(row.count)}
+                        {row.share !== undefined && <> ({ctx.format.formatNumber(row.share, { style: 'percent', maximumFractionDigits: 0 })})</>}
+                      </td>
+                      <td>{row.flagged === false ? <span class="muted">{t('budget.signals.below')}</span> : t('budget.signals.flagged')}</td>
                       {model.canAnnul && (
                         <td>{row.participationIds.length > 0 && <AnnulForm ctx={ctx} cycleId={model.cycleId} ids={row.participationIds} count={row.participationIds.length} label={row.label} />}</td>
                       )}
