@@ -92,6 +92,36 @@ describeEachDatabase('one ballot per person under concurrency', ({ db, kind }) =
     assert.ok(maxInFlight > 1, `at most ${maxInFlight} ballot write(s) in flight on ${kind}`);
   });
 
+  test(`${PARALLEL} identical online ballots for one person on a phone allowed one voter: one counted, the others already voted`, async () => {
+    const single = await createTestCycle(db(), municipalityId, { ballotType: 'knapsack', cycle: { max_voters_per_phone: 1 } });
+    for (let round = 0; round < 5; round++) {
+      const { token } = await createVerifiedToken(db(), { municipalityId, cycleId: single.cycle.id, phone: `+216231000${round}0` });
+      const idNumber = nextIdNumber();
+      const results = await Promise.allSettled(
+        Array.from({ length: PARALLEL }, () =>
+          castOnlineBallot(db(), {
+            secretKey: TEST_SECRET,
+            municipalityId,
+            cycleId: single.cycle.id,
+            token,
+            idNumber,
+            residence: { neighbourhoodId },
+            ageGroup: '18-24',
+            gender: null,
+            declaredEligible: true,
+            choices: [{ projectId: single.projects[0]!.id, value: 1 }],
+            ip: '203.0.113.11',
+          }),
+        ),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}`);
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => errorKey(r.reason));
+      assert.deepEqual(new Set(lost), new Set(['budget.vote.error.already_voted']), `round ${round}`);
+    }
+    const count = await db().selectFrom('pb_ballots').select('id').where('cycle_id', '=', single.cycle.id).execute();
+    assert.equal(count.length, 5);
+  });
+
   test(`${PARALLEL} different people on one phone at once, at most 3 per phone: exactly 3 get in`, async () => {
     const before = (await listBallots(db(), municipalityId, c.cycle.id)).length;
     const phone = '+21629999999';

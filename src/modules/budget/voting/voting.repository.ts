@@ -34,6 +34,17 @@ export async function takenPhoneSlots(db: Db, municipalityId: number, cycleId: n
   return rows.map((r) => r.phone_slot).filter((s): s is number => s !== null);
 }
 
+export async function hasParticipation(db: Db, municipalityId: number, cycleId: number, voterKey: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('pb_participations')
+    .select('id')
+    .where('municipality_id', '=', municipalityId)
+    .where('cycle_id', '=', cycleId)
+    .where('voter_key', '=', voterKey)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function insertParticipation(trx: Db, row: Insertable<PbParticipationsTable>): Promise<number> {
   const inserted = await trx.insertInto('pb_participations').values(row).returning('id').executeTakeFirstOrThrow();
   return inserted.id;

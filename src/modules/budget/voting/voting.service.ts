@@ -41,6 +41,7 @@ import {
   findBallot,
   findNeighbourhood,
   findPhoneCheckByToken,
+  hasParticipation,
   insertParticipation,
   listBallotChoices,
   markTokenUsed,
@@ -276,7 +277,12 @@ async function register(db: Db, reg: Registration): Promise<{ receipt: string | 
               break;
             }
           }
-          if (slot === null) throw voteError('_form', 'phone_full', { max: cycle.max_voters_per_phone });
+          if (slot === null) {
+            // Only to say the right thing to someone pressing "vote" twice: the rule itself is the
+            // constraint, which the insert below would have hit.
+            if (await hasParticipation(trx, cycle.municipality_id, cycle.id, voter.voterKey)) throw voteError('idNumber', 'already_voted');
+            throw voteError('_form', 'phone_full', { max: cycle.max_voters_per_phone });
+          }
         }
         let participationId: number;
         try {
