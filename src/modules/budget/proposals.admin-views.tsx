@@ -124,7 +124,7 @@ export function AdminProposalPage(props: { frame: AdminFrame; model: AdminPropos
         <a href={href(ctx, `/admin/budget/${model.cycleId}/review/${p.id}`)}>{t(`${P}.admin.review_link`)}</a>
       </p>
       {model.mergedIntoNumber !== null && <p class="panel">{t(`${P}.page.merged_into`, { number: model.mergedIntoNumber })}</p>}
-      <dl class="facts">
+      <dl class="details">
         <dt>{t(`${P}.page.category`)}</dt>
         <dd>{t(`${P}.category.${p.category}`)}</dd>
         <dt>{t(`${P}.page.author`)}</dt>

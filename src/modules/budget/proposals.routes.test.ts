@@ -7,8 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
 import { buildTestApp, signIn, TestClient, testConfig } from '../../../test/support/http.ts';
+import { addDays } from '../../lib/time.ts';
 import type { PbCycleRow } from './budget.table.ts';
-import { createProposalCycle, createProposalsFixture, type ProposalsFixture } from './proposals.test-support.ts';
+import { setProposalVisibility, submitProposal } from './proposals.service.ts';
+import { createProposalCycle, createProposalsFixture, proposalInput, type ProposalsFixture } from './proposals.test-support.ts';
 
 const validFields = {
   title: 'Éclairage de la rue des écoles',
@@ -119,6 +121,10 @@ describeEachDatabase('proposal pages', (suite) => {
     assert.equal(photo.headers['content-type'], 'image/jpeg');
     assert.equal((await sharp(photo.rawPayload).metadata()).exif, undefined, 'served without EXIF');
     assert.equal((await client.get(src.replace(/[a-z0-9]+\.thumb\.jpg$/, 'aaaaaaaaaaaaaaaaaaaa.jpg'))).statusCode, 404);
+    // Hidden by moderation: its photos are no longer served.
+    const row = await suite.db().selectFrom('pb_proposals').selectAll().where('title', '=', 'Avec une photo').executeTakeFirstOrThrow();
+    await setProposalVisibility(suite.db(), { actor: fx.actors.moderator, municipalityId: fx.municipality.id, proposalId: row.id, version: row.version, hidden: true, reason: 'Photo d’une personne' });
+    assert.equal((await client.get(src)).statusCode, 404);
   });
 
   test('comments: signed in only, errors kept; moderation hides with a public reason', async () => {
@@ -206,5 +212,38 @@ describeEachDatabase('proposal pages', (suite) => {
     const publicPage = await new TestClient(app).get(`/ar/budget/${cycle.slug}/proposals/${proposal.number}`);
     assert.ok(publicPage.body.includes('عشرة أعمدة'));
     assert.ok(!publicPage.body.includes('ملاحظة داخلية'), 'internal notes never public');
+  });
+
+  test('support during the pre-selection: a button without JavaScript, counted once (French)', async () => {
+    const supportCycle = (await createProposalCycle(suite.db(), fx, 'support')).cycle;
+    const proposal = await submitProposal(suite.db(), {
+      actor: fx.actors.citizen,
+      municipalityId: fx.municipality.id,
+      cycleId: supportCycle.id,
+      locale: 'fr',
+      input: proposalInput({ title: 'À soutenir' }),
+      now: addDays(supportCycle.proposals_open_at, 1),
+    });
+    const url = `/fr/budget/${supportCycle.slug}/proposals/${proposal.number}`;
+    const anonymous = new TestClient(app);
+    assert.ok((await anonymous.get(url)).body.includes('Connectez-vous pour soutenir cette proposition.'));
+    const client = new TestClient(app);
+    await signIn(client, fx.users.citizen2);
+    assert.ok((await client.get(url)).body.includes('Je soutiens cette proposition'));
+    const first = await client.post(`${url}/support`, {});
+    assert.equal(first.statusCode, 303);
+    await client.get(url);
+    const second = await client.post(`${url}/support`, {});
+    assert.equal(second.statusCode, 303);
+    const page = await client.get(url);
+    assert.ok(page.body.includes('Vous soutenez déjà cette proposition.'));
+    assert.ok(page.body.includes('1 soutien'));
+    const row = await suite.db().selectFrom('pb_proposals').select('support_count').where('id', '=', proposal.id).executeTakeFirstOrThrow();
+    assert.equal(row.support_count, 1);
+    // The proposal form of a cycle past its proposals phase says so instead of showing a form.
+    await signIn(client, fx.users.citizen);
+    const closed = await client.get(`/fr/budget/${supportCycle.slug}/proposals/new`);
+    assert.ok(closed.body.includes('Le dépôt des propositions n’est pas ouvert'));
+    assert.ok(!closed.body.includes('name="title"'));
   });
 });

@@ -136,6 +136,7 @@ export function registerBudgetProposalRoutes(app: FastifyInstance): void {
           view,
           areaName,
           photoUrls,
+          hasSupport: cycle.support_open_at !== null,
           supportOpen: phaseAt(cycle, nowIso()) === 'support',
           signedIn: request.currentUser !== null,
           commentState,

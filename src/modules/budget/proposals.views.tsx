@@ -6,16 +6,15 @@ import { ErrorSummary, errorText, Form, type Option, RadioGroup, SelectField, Su
 import { Layout } from '../../ui/layout.tsx';
 import { href, type ViewContext } from '../../ui/view-context.ts';
 import type { ProposalStatus } from './budget.table.ts';
+import { formatTnd } from './cycles.views.tsx';
 import { PHOTOS_FIELD, PROPOSAL_MAX_PHOTOS } from './pb-photos.ts';
 import type { ProposalSummary, PublicProposal } from './proposals.service.ts';
 import { ASSOCIATION_MAX_LENGTH, COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, LOCATION_TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from './proposals.service.ts';
 
 const P = 'budget.proposals';
 
-/** An amount in millimes as dinars in the reader's language ("12 500,5 DT", "12٬500٫5 د.ت" with Latin digits). */
-export function formatTnd(ctx: ViewContext, millimes: number): string {
-  return ctx.t(`${P}.tnd`, { amount: ctx.format.formatNumber(millimes / 1000, { minimumFractionDigits: 0, maximumFractionDigits: 3 }) });
-}
+// Amounts are shown as on every budget page (cycles.views.tsx).
+export { formatTnd };
 
 export function StatusBadge(props: { ctx: ViewContext; status: ProposalStatus }) {
   return <span class={`badge pb-status pb-status--${props.status}`}>{props.ctx.t(`${P}.status.${props.status}`)}</span>;
@@ -97,24 +96,27 @@ export function ProposalListPage(props: { ctx: ViewContext; model: ProposalListM
       {model.items.length === 0 ? (
         <p>{t(`${P}.empty`)}</p>
       ) : (
-        <ul class="plain-list pb-proposals">
+        <ol class="public-complaints pb-proposals">
           {model.items.map((item) => (
             <li class="public-complaint pb-proposal">
-              <div class="public-complaint__head">
-                <a href={href(ctx, `${base}/proposals/${item.number}`)}>
-                  <span class="pb-proposal__number">{t(`${P}.number`, { number: item.number })}</span> <bdi>{item.title}</bdi>
-                </a>
+              <p class="public-complaint__head">
+                <span class="muted">{t(`${P}.number`, { number: item.number })}</span>
                 <StatusBadge ctx={ctx} status={item.status} />
-              </div>
-              <p class="public-complaint__meta muted">
-                {t(`${P}.category.${item.category}`)}
-                {item.neighbourhoodId !== null && model.neighbourhoodNames.has(item.neighbourhoodId) && <> · {model.neighbourhoodNames.get(item.neighbourhoodId)}</>}
-                {' · '}
-                {t(`${P}.supports`, { count: item.supportCount })} · {t(`${P}.comments_count`, { count: item.commentCount })}
+              </p>
+              <p class="public-complaint__category">
+                <a href={href(ctx, `${base}/proposals/${item.number}`)}>
+                  <bdi>{item.title}</bdi>
+                </a>
+              </p>
+              <p class="public-complaint__meta">
+                <span>{t(`${P}.category.${item.category}`)}</span>
+                {item.neighbourhoodId !== null && model.neighbourhoodNames.has(item.neighbourhoodId) && <span>{model.neighbourhoodNames.get(item.neighbourhoodId)}</span>}
+                <span>{t(`${P}.supports`, { count: item.supportCount })}</span>
+                <span>{t(`${P}.comments_count`, { count: item.commentCount })}</span>
               </p>
             </li>
           ))}
-        </ul>
+        </ol>
       )}
       {model.pageCount > 1 && (
         <nav class="actions pager" aria-label={t('admin.pagination.label')}>
@@ -281,6 +283,8 @@ export type ProposalPageModel = {
   view: PublicProposal;
   areaName: string | null;
   photoUrls: { url: string; thumbnailUrl: string; width: number; height: number }[];
+  /** The cycle has a pre-selection by support at all. */
+  hasSupport: boolean;
   supportOpen: boolean;
   signedIn: boolean;
   /** The comment form's state (after an error), else empty. */
@@ -333,16 +337,16 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
           <a href={href(ctx, `${base}/projects/${encodeURIComponent(view.projectCode)}`)}>{t(`${P}.page.project`, { code: view.projectCode })}</a>
         </p>
       )}
-      <dl class="facts">
+      <dl class="details">
         <dt>{t(`${P}.page.category`)}</dt>
         <dd>{t(`${P}.category.${p.category}`)}</dd>
         <dt>{t(`${P}.page.area`)}</dt>
         <dd>{model.areaName ?? t(`${P}.area.city`)}</dd>
         <dt>{t(`${P}.page.author`)}</dt>
         <dd>{p.authorKind === 'association' ? <bdi>{t(`${P}.author.association`, { name: p.associationName ?? '' })}</bdi> : t(`${P}.author.citizen`)}</dd>
-        <dt>{t(`${P}.page.status`)}</dt>
+        <dt>{t(`${P}.page.date`)}</dt>
         <dd>
-          <time dateTime={p.createdAt}>{t(`${P}.page.submitted_on`, { date: format.formatDate(p.createdAt) })}</time>
+          <time dateTime={p.createdAt}>{format.formatDate(p.createdAt)}</time>
         </dd>
         {p.estimatedCostMillimes !== null && (
           <>
@@ -361,9 +365,9 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
                   <a href={`https://www.openstreetmap.org/?mlat=${p.lat}&mlon=${p.lng}#map=18/${p.lat}/${p.lng}`} rel="noopener noreferrer">
                     {t(`${P}.page.map_link`)}
                   </a>{' '}
-                  <span dir="ltr" class="muted">
+                  <bdi dir="ltr" class="muted">
                     ({p.lat}, {p.lng})
-                  </span>
+                  </bdi>
                 </>
               )}
             </dd>
@@ -372,9 +376,7 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
       </dl>
       <div class="pb-description">
         {p.description.split(/\n{2,}/).map((para) => (
-          <p>
-            <bdi>{para}</bdi>
-          </p>
+          <p dir="auto">{para}</p>
         ))}
       </div>
       {model.photoUrls.length > 0 && (
@@ -403,7 +405,7 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
             <p>
               <strong>{t(view.review.feasible ? `${P}.page.feasible` : `${P}.page.not_feasible`)}</strong>
             </p>
-            <dl class="facts">
+            <dl class="details">
               {view.review.publicReason && (
                 <>
                   <dt>{t(`${P}.page.reason`)}</dt>
@@ -444,30 +446,32 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
           </ul>
         </section>
       )}
-      <section aria-labelledby="support-title">
-        <h2 id="support-title">{t(`${P}.support.title`)}</h2>
-        <p>{t(`${P}.supports`, { count: p.supportCount })}</p>
-        {model.supportOpen &&
-          (view.supportedByViewer ? (
-            <p class="muted">{t(`${P}.support.already`)}</p>
-          ) : model.signedIn ? (
-            <Form ctx={ctx} action={href(ctx, `${here}/support`)} class="inline-form">
-              <SubmitButton>{t(`${P}.support.button`)}</SubmitButton>
-            </Form>
-          ) : (
-            <p>
-              <a href={href(ctx, `/login?next=${encodeURIComponent(`/${ctx.locale}${here}`)}`)}>{t(`${P}.support.sign_in`)}</a>
-            </p>
-          ))}
-      </section>
+      {model.hasSupport && (
+        <section aria-labelledby="support-title">
+          <h2 id="support-title">{t(`${P}.support.title`)}</h2>
+          <p>{t(`${P}.supports`, { count: p.supportCount })}</p>
+          {model.supportOpen &&
+            (view.supportedByViewer ? (
+              <p class="muted">{t(`${P}.support.already`)}</p>
+            ) : model.signedIn ? (
+              <Form ctx={ctx} action={href(ctx, `${here}/support`)} class="inline-form">
+                <SubmitButton>{t(`${P}.support.button`)}</SubmitButton>
+              </Form>
+            ) : (
+              <p>
+                <a href={href(ctx, `/login?next=${encodeURIComponent(`/${ctx.locale}${here}`)}`)}>{t(`${P}.support.sign_in`)}</a>
+              </p>
+            ))}
+        </section>
+      )}
       <section aria-labelledby="comments-title">
         <h2 id="comments-title">{t(`${P}.comments.title`)}</h2>
         {view.comments.length === 0 ? (
           <p class="muted">{t(`${P}.comments.empty`)}</p>
         ) : (
-          <ol class="plain-list pb-comments">
+          <ol class="public-complaints pb-comments">
             {view.comments.map((c) => (
-              <li class="pb-comment" id={`comment-${c.id}`}>
+              <li class="public-complaint pb-comment" id={`comment-${c.id}`}>
                 {c.hidden ? (
                   <p class="muted">
                     {t(`${P}.comments.hidden`, { reason: '' })}
@@ -478,9 +482,7 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
                     <p class="muted">
                       <bdi>{c.authorName || t(`${P}.comments.anonymous`)}</bdi> · <time dateTime={c.createdAt}>{format.formatDate(c.createdAt)}</time>
                     </p>
-                    <p>
-                      <bdi>{c.body}</bdi>
-                    </p>
+                    <p dir="auto">{c.body}</p>
                   </>
                 )}
               </li>

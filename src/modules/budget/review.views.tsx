@@ -119,7 +119,7 @@ export function ReviewPage(props: { frame: AdminFrame; model: ReviewPageModel })
       <h2>
         <bdi>{p.title}</bdi>
       </h2>
-      <dl class="facts">
+      <dl class="details">
         <dt>{t(`${P}.page.category`)}</dt>
         <dd>{t(`${P}.category.${p.category}`)}</dd>
         <dt>{t(`${P}.page.estimated_cost`)}</dt>
@@ -128,10 +128,12 @@ export function ReviewPage(props: { frame: AdminFrame; model: ReviewPageModel })
         <dd>
           <Typed ctx={ctx} value={p.location_text} />
           {p.lat !== null && (
-            <span dir="ltr" class="muted">
+            <>
               {' '}
-              ({p.lat}, {p.lng})
-            </span>
+              <bdi dir="ltr" class="muted">
+                ({p.lat}, {p.lng})
+              </bdi>
+            </>
           )}
         </dd>
         <dt>{t(`${R}.department`)}</dt>
@@ -192,7 +194,7 @@ export function ReviewPage(props: { frame: AdminFrame; model: ReviewPageModel })
       {!model.workspace.canDecide && review && review.feasible !== null && (
         <section aria-labelledby="decision-title">
           <h2 id="decision-title">{t(`${R}.decide.title`)}</h2>
-          <dl class="facts">
+          <dl class="details">
             <dt>{decideLabels.feasible}</dt>
             <dd>{t(review.feasible === 1 ? 'form.yes' : 'form.no')}</dd>
             <dt>{decideLabels.publicReason}</dt>
