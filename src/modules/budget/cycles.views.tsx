@@ -8,10 +8,26 @@ import type { Phase } from './budget.ts';
 import type { PbCycleRow, PbEnvelopeRow } from './budget.table.ts';
 import type { CycleCounts } from './cycles.repository.ts';
 
-/** An amount of millimes in dinars, in the reader's number format ("150 000,5 DT", "150٬000 د.ت"). */
+/**
+ * An amount of millimes in dinars: "800 000 د.ت", "150 000,500 DT", "150,000.5 TND". Thousands
+ * are grouped with a thin space in Arabic and French, never a point: in Tunisia "800.000 د.ت"
+ * reads as eight hundred dinars (three decimals for the millimes). Millimes, when there are
+ * any, are written with their three digits, as on an invoice.
+ */
 export function formatTnd(ctx: ViewContext, millimes: number): string {
-  const amount = ctx.format.formatNumber(millimes / 1000, { maximumFractionDigits: 3 });
-  return ctx.t('budget.money.tnd', { amount });
+  const sign = millimes < 0 ? '-' : '';
+  const whole = Math.floor(Math.abs(millimes) / 1000);
+  const rest = Math.abs(millimes) % 1000;
+  let amount: string;
+  if (ctx.locale === 'en') {
+    amount = whole.toLocaleString('en-US') + (rest ? `.${String(rest).padStart(3, '0')}` : '');
+  } else {
+    amount = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f') + (rest ? `,${String(rest).padStart(3, '0')}` : '');
+  }
+  // After Arabic words, browsers reorder the groups of a spaced number ("(000 800 د.ت)"); a
+  // left-to-right isolate keeps the number whole wherever the amount is placed.
+  if (ctx.locale === 'ar') amount = `\u2066${amount}\u2069`;
+  return ctx.t('budget.money.tnd', { amount: sign + amount });
 }
 
 /** The text of a trilingual row in the reader's language (cycles: title_ar…; envelopes: name_ar…). */
@@ -209,24 +225,23 @@ export function CyclePage(props: { ctx: ViewContext; model: CyclePageModel }) {
               <thead>
                 <tr>
                   <th scope="col">{t('budget.envelope.name')}</th>
-                  <th scope="col">{t('budget.envelope.area')}</th>
                   <th scope="col">{t('budget.envelope.budget')}</th>
                 </tr>
               </thead>
               <tbody>
-                {model.envelopes.map((e) => (
-                  <tr>
-                    <td>
-                      {model.counts.projects > 0 ? (
-                        <a href={href(ctx, `${base}/projects?envelope=${e.id}`)}>{trilingual(e, 'name', ctx.locale)}</a>
-                      ) : (
-                        trilingual(e, 'name', ctx.locale)
-                      )}
-                    </td>
-                    <td>{envelopeArea(ctx, e, model)}</td>
-                    <td class="pb-amount">{formatTnd(ctx, e.budget_millimes)}</td>
-                  </tr>
-                ))}
+                {model.envelopes.map((e) => {
+                  const name = trilingual(e, 'name', ctx.locale);
+                  const area = envelopeArea(ctx, e, model);
+                  return (
+                    <tr>
+                      <td>
+                        {model.counts.projects > 0 ? <a href={href(ctx, `${base}/projects?envelope=${e.id}`)}>{name}</a> : name}
+                        {area !== name && <div class="muted">{area}</div>}
+                      </td>
+                      <td class="pb-amount">{formatTnd(ctx, e.budget_millimes)}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </div>

@@ -165,8 +165,10 @@ export function ProjectPage(props: { ctx: ViewContext; model: ProjectPageModel }
       </p>
       <dl class="facts">
         <dt>{t('budget.project.code')}</dt>
-        <dd class="mono" dir="ltr">
-          {project.code}
+        <dd>
+          <bdi class="mono" dir="ltr">
+            {project.code}
+          </bdi>
         </dd>
         <dt>{t('budget.project.cost')}</dt>
         <dd>{formatTnd(ctx, project.cost_millimes)}</dd>
@@ -238,7 +240,7 @@ export function ProjectPage(props: { ctx: ViewContext; model: ProjectPageModel }
         <section aria-labelledby="pb-comments">
           <h2 id="pb-comments">{t('budget.project.comments', { count: model.comments.length })}</h2>
           {model.comments.length > 0 && (
-            <ol class="plain-list pb-comments">
+            <ul class="plain-list pb-comments">
               {model.comments.map((c) => (
                 <li class="pb-comment" id={`comment-${c.id}`}>
                   <p class="muted">
@@ -270,7 +272,7 @@ export function ProjectPage(props: { ctx: ViewContext; model: ProjectPageModel }
                   )}
                 </li>
               ))}
-            </ol>
+            </ul>
           )}
           {model.canComment ? (
             <Form ctx={ctx} action={href(ctx, `${base}/comments`)}>
