@@ -150,7 +150,7 @@ export function AdminProposalPage(props: { frame: AdminFrame; model: AdminPropos
         </p>
       </div>
 
-      <section aria-labelledby="visibility-title">
+      <section class="pb-section" aria-labelledby="visibility-title">
         <h2 id="visibility-title">{t(hidden ? `${P}.admin.show` : `${P}.admin.hide`)}</h2>
         <ErrorSummary ctx={ctx} errors={stateFor('visibility').errors} labels={{ reason: t(`${P}.admin.reason`) }} />
         <Form ctx={ctx} action={href(ctx, `${base}/${hidden ? 'show' : 'hide'}`)}>
@@ -161,7 +161,7 @@ export function AdminProposalPage(props: { frame: AdminFrame; model: AdminPropos
       </section>
 
       {(p.status === 'submitted' || p.status === 'feasible' || p.status === 'not_feasible') && (
-        <section aria-labelledby="merge-title">
+        <section class="pb-section" aria-labelledby="merge-title">
           <h2 id="merge-title">{t(`${P}.admin.merge`)}</h2>
           <ErrorSummary ctx={ctx} errors={stateFor('merge').errors} labels={{ into: t(`${P}.admin.merge_into`) }} />
           <Form ctx={ctx} action={href(ctx, `${base}/merge`)}>
@@ -172,10 +172,10 @@ export function AdminProposalPage(props: { frame: AdminFrame; model: AdminPropos
         </section>
       )}
 
-      <section aria-labelledby="comments-title">
+      <section class="pb-section" aria-labelledby="comments-title">
         <h2 id="comments-title">{t(`${P}.admin.comments`)}</h2>
         {model.comments.length === 0 && <p class="muted">{t(`${P}.comments.empty`)}</p>}
-        <ol class="plain-list pb-comments">
+        <ol class="public-complaints pb-comments">
           {model.comments.map((c) => {
             const form = `comment-${c.id}` as const;
             const isHidden = c.visibility === 'hidden';
@@ -196,7 +196,15 @@ export function AdminProposalPage(props: { frame: AdminFrame; model: AdminPropos
                 </p>
                 <ErrorSummary ctx={ctx} errors={stateFor(form).errors} labels={{}} />
                 <Form ctx={ctx} action={href(ctx, `${base}/comments/${c.id}/${isHidden ? 'show' : 'hide'}`)} class="inline-form">
-                  {!isHidden && <TextField ctx={ctx} state={stateFor(form)} name="reason" label={t(`${P}.admin.reason`)} required maxLength={REASON_MAX_LENGTH} />}
+                  {!isHidden && (
+                    // One form per comment: ids carry the comment's, so labels stay unique on the page.
+                    <div class="field">
+                      <label class="field__label" for={`reason-${c.id}`}>
+                        {t(`${P}.admin.reason`)}
+                      </label>
+                      <input class="field__input" id={`reason-${c.id}`} name="reason" maxLength={REASON_MAX_LENGTH} value={String(stateFor(form).values.reason ?? '')} />
+                    </div>
+                  )}
                   <SubmitButton secondary>{t(isHidden ? `${P}.admin.show_comment` : `${P}.admin.hide_comment`)}</SubmitButton>
                 </Form>
               </li>

@@ -375,9 +375,9 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
         )}
       </dl>
       <div class="pb-description">
-        {p.description.split(/\n{2,}/).map((para) => (
-          <p dir="auto">{para}</p>
-        ))}
+        <p class="pb-text" dir="auto">
+          {p.description}
+        </p>
       </div>
       {model.photoUrls.length > 0 && (
         <section aria-labelledby="photos-title">

@@ -146,7 +146,7 @@ export function ReviewPage(props: { frame: AdminFrame; model: ReviewPageModel })
       </div>
 
       {model.workspace.canAssign && !model.workspace.frozen && p.status !== 'on_ballot' && (
-        <section aria-labelledby="assign-title">
+        <section class="pb-section" aria-labelledby="assign-title">
           <h2 id="assign-title">{t(`${R}.assign.title`)}</h2>
           <ErrorSummary ctx={ctx} errors={stateFor('assign').errors} labels={{ departmentId: t(`${R}.department`) }} />
           <Form ctx={ctx} action={href(ctx, `${base}/assign`)}>
@@ -165,7 +165,7 @@ export function ReviewPage(props: { frame: AdminFrame; model: ReviewPageModel })
       )}
 
       {model.workspace.canDecide && !model.workspace.frozen && p.status !== 'on_ballot' && review && (
-        <section aria-labelledby="decide-title">
+        <section class="pb-section" aria-labelledby="decide-title">
           <h2 id="decide-title">{t(`${R}.decide.title`)}</h2>
           <ErrorSummary ctx={ctx} errors={decided.errors} labels={decideLabels} />
           <Form ctx={ctx} action={href(ctx, `${base}/decide`)}>
@@ -192,7 +192,7 @@ export function ReviewPage(props: { frame: AdminFrame; model: ReviewPageModel })
       )}
 
       {!model.workspace.canDecide && review && review.feasible !== null && (
-        <section aria-labelledby="decision-title">
+        <section class="pb-section" aria-labelledby="decision-title">
           <h2 id="decision-title">{t(`${R}.decide.title`)}</h2>
           <dl class="details">
             <dt>{decideLabels.feasible}</dt>
@@ -216,7 +216,7 @@ export function ReviewPage(props: { frame: AdminFrame; model: ReviewPageModel })
       )}
 
       {model.workspace.canBallot && (
-        <section aria-labelledby="ballot-title">
+        <section class="pb-section" aria-labelledby="ballot-title">
           <h2 id="ballot-title">{t(`${R}.ballot.title`)}</h2>
           <ErrorSummary ctx={ctx} errors={stateFor('ballot').errors} labels={{}} />
           {project ? (
