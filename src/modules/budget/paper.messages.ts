@@ -192,7 +192,8 @@ export const paperMessages: ModuleMessages = {
     'budget.paper.differences': '{count, plural, one {# écart} other {# écarts}} sur {total} bulletins.',
     'budget.paper.differences_hint': 'Relisez le bulletin ; chaque agent corrige sa propre saisie, jusqu’à ce que les deux concordent.',
     'budget.paper.decision': 'Décision de l’équipe du budget participatif',
-    'budget.paper.acceptance_figures': 'Après ce lot, l’urne contiendra {after} bulletins papier ; {voters} votants sont inscrits comme ayant reçu un bulletin papier.',
+    'budget.paper.acceptance_figures':
+      'Après ce lot, l’urne contiendra {after, plural, one {# bulletin papier} other {# bulletins papier}} ; {voters, plural, one {# votant est inscrit} other {# votants sont inscrits}} comme ayant reçu un bulletin papier.',
     'budget.paper.accept_hint':
       'Les deux saisies concordent. Les bulletins entrent dans l’urne ; un bulletin contraire aux règles (au-delà de l’enveloppe, trop de choix, blanc) est compté comme nul.',
     'budget.paper.accept': 'Accepter le lot ({count, plural, one {# bulletin} other {# bulletins}})',
@@ -312,7 +313,8 @@ export const paperMessages: ModuleMessages = {
     'budget.paper.differences': '{count, plural, one {# difference} other {# differences}} out of {total} ballots.',
     'budget.paper.differences_hint': 'Re-read the paper; each keyer corrects their own pass, until both agree.',
     'budget.paper.decision': 'Decision of the participatory budget team',
-    'budget.paper.acceptance_figures': 'After this batch the box will hold {after} paper ballots; {voters} voters are registered as given a paper ballot.',
+    'budget.paper.acceptance_figures':
+      'After this batch the box will hold {after, plural, one {# paper ballot} other {# paper ballots}}; {voters, plural, one {# voter is} other {# voters are}} registered as given a paper ballot.',
     'budget.paper.accept_hint':
       'Both passes agree. The ballots go into the box; a ballot that breaks the rules (over the envelope, too many choices, blank) is counted as invalid.',
     'budget.paper.accept': 'Accept the batch ({count, plural, one {# ballot} other {# ballots}})',

@@ -149,7 +149,7 @@ describeEachDatabase('paper ballot pages', (suite) => {
 
     // Pass 2 sees the progress of pass 1, never its content.
     const batchPage = await keyer2.get(`${base()}/${batchId}`);
-    assert.match(textOf(batchPage.body), /Saisie 1 : 3 sur 3/);
+    assert.match(textOf(batchPage.body), /Saisie 1 3 sur 3 saisis/);
     assert.match(textOf(batchPage.body), /Amira Keyer/);
     assert.doesNotMatch(batchPage.body, /paper-entry/);
     assert.equal((await keyer2.get(entryUrl(batchId, 1, 2))).statusCode, 409);

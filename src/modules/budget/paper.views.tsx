@@ -194,7 +194,7 @@ export function PaperBatchPage(props: { frame: AdminFrame; model: PaperBatchMode
   return (
     <AdminPage frame={props.frame} title={t('budget.paper.batch_title', { number: batch.batchNumber })} back={{ path: paperPath(cycle.id), label: t('budget.paper.back_to_batches') }}>
       <PageErrors ctx={ctx} errors={state.errors} labels={{ reason: t('budget.paper.field.reason') }} />
-      <dl class="facts">
+      <dl class="facts paper-facts">
         <dt>{t('budget.paper.column.status')}</dt>
         <dd>
           <StatusBadge ctx={ctx} status={batch.status} />
@@ -247,7 +247,7 @@ export function PaperBatchPage(props: { frame: AdminFrame; model: PaperBatchMode
             return (
               <li class="paper-pass">
                 <h3>{t('budget.paper.pass', { pass })}</h3>
-                <p>{t('budget.paper.pass_count', { pass, count: batch.passCounts[pass - 1], total: batch.declaredCount })}</p>
+                <p>{t('budget.paper.entry_progress', { count: batch.passCounts[pass - 1] ?? 0, total: batch.declaredCount })}</p>
                 <p class="muted">
                   {keyers.length === 0 ? t('budget.paper.keyed_by_nobody') : t('budget.paper.keyed_by', { names: keyers.join('، ') })}
                 </p>
@@ -384,7 +384,7 @@ function ProjectMark(props: { ctx: ViewContext; state: FormState; project: Paper
       <bdi dir="ltr" class="paper-code">
         {project.code}
       </bdi>{' '}
-      <bdi>{project.title}</bdi> <span class="muted">({money(ctx, project.cost_millimes)})</span>
+      <bdi>{project.title}</bdi> <span class="muted paper-money">({money(ctx, project.cost_millimes)})</span>
     </>
   );
   if (props.ballotType === 'approval' || props.ballotType === 'knapsack') {
