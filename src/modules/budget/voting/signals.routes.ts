@@ -31,8 +31,10 @@ export function signalSections(report: FraudSignals): SignalSection[] {
       rows: report.ipBursts.map((b) => ({ label: b.ip, when: hourText(b.localHour), count: b.count, participationIds: b.participationIds })),
     },
     {
+      // A family sharing a phone is normal: only phones at the threshold are listed, the others counted.
       key: 'many_voters',
-      rows: report.sharedPhones.map((p) => ({ label: p.phone, when: null, count: p.count, participationIds: p.flagged ? p.participationIds : [], flagged: p.flagged })),
+      rows: report.sharedPhones.filter((p) => p.flagged).map((p) => ({ label: p.phone, when: null, count: p.count, participationIds: p.participationIds, flagged: true })),
+      belowCount: report.sharedPhones.filter((p) => !p.flagged).length,
     },
     {
       key: 'night',
@@ -42,7 +44,8 @@ export function signalSections(report: FraudSignals): SignalSection[] {
     },
     {
       key: 'failed_checks',
-      rows: report.failedChecksByIp.map((f) => ({ label: f.ip, when: null, count: f.failed, participationIds: [], flagged: f.flagged })),
+      rows: report.failedChecksByIp.filter((f) => f.flagged).map((f) => ({ label: f.ip, when: null, count: f.failed, participationIds: [], flagged: true })),
+      belowCount: report.failedChecksByIp.filter((f) => !f.flagged).length,
     },
   ];
 }

@@ -80,6 +80,11 @@ export function CounterPage(props: { frame: AdminFrame; model: CounterModel; sta
           </p>
           <h2>{t('budget.counter.voter')}</h2>
           <VoterFields ctx={ctx} state={state} staff />
+          {model.counter && model.paper && (
+            <p>
+              <a href="#paper">{t('budget.counter.paper_jump')}</a>
+            </p>
+          )}
           {model.counter && (
             <section>
               <h2>{t('budget.counter.ballot_title')}</h2>
@@ -91,7 +96,7 @@ export function CounterPage(props: { frame: AdminFrame; model: CounterModel; sta
             </section>
           )}
           {model.paper && (
-            <section class="panel">
+            <section class="panel" id="paper">
               <h2>{t('budget.counter.paper_title')}</h2>
               <p>{t('budget.counter.paper_hint')}</p>
               <SubmitButton name="intent" value="paper" secondary>
@@ -147,7 +152,12 @@ export type SignalRow = {
   share?: number;
 };
 
-export type SignalSection = { key: string; rows: SignalRow[] };
+export type SignalSection = {
+  key: string;
+  rows: SignalRow[];
+  /** Entries below the threshold, counted rather than listed. */
+  belowCount?: number;
+};
 
 export type SignalsModel = {
   cycleId: number;
@@ -196,7 +206,12 @@ export function SignalsPage(props: { frame: AdminFrame; model: SignalsModel }) {
         <>
           <ColumnChart
             title={t('budget.signals.per_hour')}
-            items={model.perHour.map((h) => ({ label: hourLabel(h.hour), group: h.hour.slice(0, 10), value: h.count }))}
+            items={model.perHour.map((h, i) => ({
+              label: hourLabel(h.hour),
+              // The day under its first hour only (and under the first column), "03-14".
+              group: i === 0 || h.hour.slice(0, 10) !== model.perHour[i - 1]!.hour.slice(0, 10) ? h.hour.slice(5, 10) : undefined,
+              value: h.count,
+            }))}
             formatNumber={(n) => ctx.format.formatNumber(n)}
           />
           <details>
@@ -222,47 +237,53 @@ export function SignalsPage(props: { frame: AdminFrame; model: SignalsModel }) {
           </details>
         </>
       )}
-      {model.sections.map((section) => (
-        <section>
-          <h2>{t(`budget.signals.section.${section.key}`)}</h2>
-          <p class="field__hint">{t(`budget.signals.section.${section.key}_hint`)}</p>
-          {section.rows.length === 0 ? (
-            <p class="muted">{t('budget.signals.none')}</p>
-          ) : (
-            <div class="table-wrap" tabIndex={0}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('budget.signals.about')}</th>
-                    <th scope="col">{t('budget.signals.hour')}</th>
-                    <th scope="col">{t('budget.signals.participations')}</th>
-                    <th scope="col">{t('budget.signals.flag')}</th>
-                    {model.canAnnul && <th scope="col">{t('budget.signals.action')}</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {section.rows.map((row) => (
+      {model.sections.map((section) => {
+        const withHour = section.rows.some((r) => r.when !== null);
+        return (
+          <section>
+            <h2>{t(`budget.signals.section.${section.key}`)}</h2>
+            <p class="field__hint">{t(`budget.signals.section.${section.key}_hint`)}</p>
+            {section.rows.length === 0 ? (
+              <p class="muted">{t('budget.signals.none')}</p>
+            ) : (
+              <div class="table-wrap" tabIndex={0}>
+                <table>
+                  <thead>
                     <tr>
-                      <td>
-                        <bdi class="mono">{row.label}</bdi>
-                      </td>
-                      <td dir="ltr">{row.when ?? <span class="muted">{t('form.none')}</span>}</td>
-                      <td>
-                        {ctx.format.formatNumber(row.count)}
-                        {row.share !== undefined && <> ({ctx.format.formatNumber(row.share, { style: 'percent', maximumFractionDigits: 0 })})</>}
-                      </td>
-                      <td>{row.flagged === false ? <span class="muted">{t('budget.signals.below')}</span> : t('budget.signals.flagged')}</td>
-                      {model.canAnnul && (
-                        <td>{row.participationIds.length > 0 && <AnnulForm ctx={ctx} cycleId={model.cycleId} ids={row.participationIds} count={row.participationIds.length} label={row.label} />}</td>
-                      )}
+                      <th scope="col">{t('budget.signals.about')}</th>
+                      {withHour && <th scope="col">{t('budget.signals.hour')}</th>}
+                      <th scope="col">{t('budget.signals.participations')}</th>
+                      {model.canAnnul && <th scope="col">{t('budget.signals.action')}</th>}
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </section>
-      ))}
+                  </thead>
+                  <tbody>
+                    {section.rows.map((row) => (
+                      <tr>
+                        <td class="pb-signal-key" dir="ltr">
+                          {row.label}
+                        </td>
+                        {withHour && <td dir="ltr">{row.when}</td>}
+                        <td>
+                          {ctx.format.formatNumber(row.count)}
+                          {row.share !== undefined && <> ({ctx.format.formatNumber(row.share, { style: 'percent', maximumFractionDigits: 0 })})</>}
+                        </td>
+                        {model.canAnnul && (
+                          <td>
+                            {row.participationIds.length > 0 && (
+                              <AnnulForm ctx={ctx} cycleId={model.cycleId} ids={row.participationIds} count={row.participationIds.length} label={row.label} />
+                            )}
+                          </td>
+                        )}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {section.belowCount ? <p class="muted">{t('budget.signals.below_count', { count: section.belowCount })}</p> : null}
+          </section>
+        );
+      })}
     </AdminPage>
   );
 }
@@ -313,32 +334,27 @@ export function AnnulmentsPage(props: { frame: AdminFrame; cycleId: number; cycl
       {rows.length === 0 ? (
         <p class="muted">{t('budget.annul.none')}</p>
       ) : (
-        <div class="table-wrap" tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('budget.annul.when')}</th>
-                <th scope="col">{t('budget.annul.reason')}</th>
-                <th scope="col">{t('budget.signals.participations')}</th>
-                <th scope="col">{t('budget.annul.who')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr>
-                  <td>
-                    <DateTime ctx={ctx} iso={r.at} />
-                  </td>
-                  <td>
-                    <bdi>{r.reason}</bdi>
-                  </td>
-                  <td>{ctx.format.formatNumber(r.count)}</td>
-                  <td>{r.by ? <bdi>{r.by}</bdi> : <span class="muted">{t('form.none')}</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ul class="cards pb-annulments">
+          {rows.map((r) => (
+            <li class="card">
+              <p>
+                <strong>
+                  <bdi>{r.reason}</bdi>
+                </strong>
+              </p>
+              <dl class="pb-facts">
+                <dt>{t('budget.signals.participations')}</dt>
+                <dd>{ctx.format.formatNumber(r.count)}</dd>
+                <dt>{t('budget.annul.when')}</dt>
+                <dd>
+                  <DateTime ctx={ctx} iso={r.at} />
+                </dd>
+                <dt>{t('budget.annul.who')}</dt>
+                <dd>{r.by ? <bdi>{r.by}</bdi> : <span class="muted">{t('form.none')}</span>}</dd>
+              </dl>
+            </li>
+          ))}
+        </ul>
       )}
     </AdminPage>
   );

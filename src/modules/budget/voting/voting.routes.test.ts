@@ -102,7 +102,7 @@ describeEachDatabase('budget voting pages', (suite) => {
 
     const done = await voter.get('/ar/budget/appr/vote/done');
     assert.equal(done.statusCode, 200);
-    const code = /dir="ltr"><strong>([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<\/strong>/.exec(done.body)?.[1];
+    const code = /<strong dir="ltr">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<\/strong>/.exec(done.body)?.[1];
     assert.ok(code, 'the receipt code is shown');
     assert.match(done.body, /Project C1/);
     assert.match(done.body, /Project A1/);

@@ -538,8 +538,8 @@ export function ReceiptBody(props: { ctx: ViewContext; cycle: CyclePageInfo; rec
     <div class={props.printView ? 'pb-print-view' : undefined}>
       <div class="receipt pb-receipt">
         <p class="receipt__label">{t('budget.vote.receipt.code_label')}</p>
-        <p class="receipt__number pb-receipt__code" dir="ltr">
-          <strong>{receipt.code}</strong>
+        <p class="receipt__number pb-receipt__code">
+          <strong dir="ltr">{receipt.code}</strong>
         </p>
         <p>{t('budget.vote.receipt.keep')}</p>
       </div>
@@ -647,7 +647,7 @@ export function ReceiptCheckPage(props: { ctx: ViewContext; model: ReceiptCheckM
         </div>
       )}
       {model.found && (
-        <section class="pb-check-result" role="status">
+        <section class="pb-check-result panel" role="status">
           <h2>{t(model.found.annulled ? 'budget.vote.check.annulled' : 'budget.vote.check.found', { code: model.found.code })}</h2>
           <p>{t('budget.vote.check.channel', { channel: t(`budget.vote.channel.${model.found.channel}`) })}</p>
           <RecordedChoices ctx={ctx} receipt={model.found} />
