@@ -10,6 +10,7 @@ import { createTestMunicipality, createTestUser } from '../../../../test/support
 import { buildTestApp, TestClient } from '../../../../test/support/http.ts';
 import type { MunicipalityRow, UserRow } from '../../../db/schema.ts';
 import { signedInClient, textOf } from '../../admin/admin.test-support.ts';
+import { insertBallot } from '../ballot-box.repository.ts';
 import { createTestCycle, type TestCycle } from '../budget.test-support.ts';
 import { firstNeighbourhood } from './voting.test-support.ts';
 
@@ -254,6 +255,71 @@ describeEachDatabase('budget voting pages', (suite) => {
     assert.match(twice.body, /name="idNumber" type="text" value="33 445 566"/);
     assert.match(twice.body, new RegExp(`value="${projectId(approval, 'C1')}" checked`));
     assert.equal(await ballotCount(approval), count + 1);
+  });
+
+  test('cumulative ballots: points per project, too many points refused with the points kept', async () => {
+    const cumulative = await createTestCycle(suite.db(), kef.id, { ballotType: 'cumulative', totalPoints: 10, slug: 'cumul' });
+    const voter = await verifiedVoter(cumulative, 'en');
+    const page = await voter.get(`/en/budget/cumul/vote/ballot?neighbourhood=${neighbourhoodId}`);
+    assert.match(page.body, /Share 10 points between the projects/);
+    const c1 = projectId(cumulative, 'C1');
+    const c2 = projectId(cumulative, 'C2');
+    const base = { neighbourhood: String(neighbourhoodId), idNumber: '66778899', ageGroup: '25-34', declaredEligible: 'yes' };
+    const over = await voter.post('/en/budget/cumul/vote/ballot', { ...base, [`points.${c1}`]: '7', [`points.${c2}`]: '5' });
+    assert.equal(over.statusCode, 400);
+    assert.match(textOf(over.body), /12 points given, 10 at most/);
+    assert.match(over.body, new RegExp(`name="points\\.${c1}"[^>]*value="7"`));
+    assert.match(over.body, new RegExp(`name="points\\.${c2}"[^>]*value="5"`));
+    const ok = await voter.post('/en/budget/cumul/vote/ballot', { ...base, [`points.${c1}`]: '6', [`points.${c2}`]: '4', [`points.${projectId(cumulative, 'C3')}`]: '0' });
+    assert.equal(ok.statusCode, 303, textOf(ok.body).slice(0, 500));
+    const choices = await suite
+      .db()
+      .selectFrom('pb_ballot_choices')
+      .innerJoin('pb_ballots', 'pb_ballots.id', 'pb_ballot_choices.ballot_id')
+      .select(['pb_ballot_choices.project_id', 'pb_ballot_choices.value'])
+      .where('pb_ballots.cycle_id', '=', cumulative.cycle.id)
+      .orderBy('pb_ballot_choices.value', 'desc')
+      .execute();
+    assert.deepEqual(
+      choices.map((c) => [String(c.project_id), c.value]),
+      [
+        [c1, 6],
+        [c2, 4],
+      ],
+    );
+    assert.match(textOf((await voter.get('/en/budget/cumul/vote/done')).body), /Project C1 \(C1\) — 6 points/);
+  });
+
+  test('ranking ballots: ranks must follow each other; the receipt lists them in rank order', async () => {
+    const ranking = await createTestCycle(suite.db(), kef.id, { ballotType: 'ranking', maxChoices: 3, slug: 'rank' });
+    const voter = await verifiedVoter(ranking, 'en');
+    const [c1, c2, c3] = ['C1', 'C2', 'C3'].map((code) => projectId(ranking, code));
+    const base = { neighbourhood: String(neighbourhoodId), idNumber: '77889900', ageGroup: '18-24', declaredEligible: 'yes' };
+    const gap = await voter.post('/en/budget/rank/vote/ballot', { ...base, [`rank.${c1}`]: '1', [`rank.${c2}`]: '3' });
+    assert.equal(gap.statusCode, 400);
+    assert.match(textOf(gap.body), /Ranks must follow each other/);
+    assert.match(gap.body, new RegExp(`name="rank\\.${c2}"[^]*?<option value="3" selected>`));
+    const ok = await voter.post('/en/budget/rank/vote/ballot', { ...base, [`rank.${c3}`]: '1', [`rank.${c1}`]: '2' });
+    assert.equal(ok.statusCode, 303, textOf(ok.body).slice(0, 500));
+    const receipt = textOf((await voter.get('/en/budget/rank/vote/done')).body);
+    assert.match(receipt, /Project C3 \(C3\) — Rank 1 Project C1 \(C1\) — Rank 2/);
+  });
+
+  test('after the results, the vote page links to them and a receipt is said to be in the published files', async () => {
+    const published = await createTestCycle(suite.db(), kef.id, { phase: 'results', slug: 'published' });
+    const receipt = await insertBallot(suite.db(), {
+      municipalityId: kef.id,
+      cycleId: published.cycle.id,
+      channel: 'paper',
+      choices: [{ projectId: published.projects[0]!.id, envelopeId: published.projects[0]!.envelope_id, value: 1 }],
+    });
+    const vote = await new TestClient(app).get('/fr/budget/published/vote');
+    assert.match(textOf(vote.body), /les résultats sont publiés/);
+    assert.match(vote.body, /href="\/fr\/budget\/published\/results"/);
+    const check = await new TestClient(app).get(`/fr/budget/published/receipt?code=${receipt}`);
+    assert.match(textOf(check.body), /Mode de vote : bulletin papier/);
+    assert.match(textOf(check.body), /Il figure aussi dans les fichiers publiés avec les résultats/);
+    assert.match(check.body, /href="\/fr\/budget\/published\/results"/);
   });
 
   test('a citizen cannot open the counter', async () => {
