@@ -192,6 +192,7 @@ describeEachDatabase('paper ballot pages', (suite) => {
     assert.ok(box.every((b) => b.channel === 'paper' && b.paper_batch_id === batchId));
     const list = await team.get(base('ar'));
     assert.match(textOf(list.body), /مقبولة/);
+    assert.match(textOf(list.body), /Amira Keyer[\s\S]*Bilel Keyer/, 'the list says who keyed each pass');
   });
 
   test('a batch above the paper voters cannot be accepted: both numbers are said; a rejection needs a reason', async () => {

@@ -20,6 +20,11 @@ export function entryPath(cycleId: number, batchId: number, pass: number, positi
   return `${paperPath(cycleId, batchId)}/pass/${pass}/${position}`;
 }
 
+/** "A, B and C" in the reader's language. */
+function nameList(ctx: ViewContext, names: string[]): string {
+  return new Intl.ListFormat(ctx.locale, { type: 'conjunction' }).format(names);
+}
+
 /** Millimes as TND in the reader's number format. */
 function money(ctx: ViewContext, millimes: number): string {
   return ctx.t('budget.paper.money', { amount: ctx.format.formatNumber(millimes / 1000, { maximumFractionDigits: 3 }) });
@@ -134,7 +139,14 @@ export function PaperBatchesPage(props: { frame: AdminFrame; model: PaperBatches
                     </td>
                     <td>
                       {([0, 1] as const).map((i) => (
-                        <div>{t('budget.paper.pass_count', { pass: i + 1, count: batch.passCounts[i], total: batch.declaredCount })}</div>
+                        <div>
+                          {t('budget.paper.pass_count', { pass: i + 1, count: batch.passCounts[i], total: batch.declaredCount })}
+                          {batch.keyers[i].length > 0 && (
+                            <div class="muted">
+                              <bdi>{nameList(ctx, batch.keyers[i])}</bdi>
+                            </div>
+                          )}
+                        </div>
                       ))}
                     </td>
                     <td>
@@ -249,7 +261,7 @@ export function PaperBatchPage(props: { frame: AdminFrame; model: PaperBatchMode
                 <h3>{t('budget.paper.pass', { pass })}</h3>
                 <p>{t('budget.paper.entry_progress', { count: batch.passCounts[pass - 1] ?? 0, total: batch.declaredCount })}</p>
                 <p class="muted">
-                  {keyers.length === 0 ? t('budget.paper.keyed_by_nobody') : t('budget.paper.keyed_by', { names: keyers.join('، ') })}
+                  {keyers.length === 0 ? t('budget.paper.keyed_by_nobody') : t('budget.paper.keyed_by', { names: nameList(ctx, keyers) })}
                 </p>
                 {model.myPass === pass && <p>{t('budget.paper.your_pass')}</p>}
                 {mayKeyThis && next !== null && (
