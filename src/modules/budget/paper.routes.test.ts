@@ -220,6 +220,29 @@ describeEachDatabase('paper ballot pages', (suite) => {
     assert.match(textOf((await team.get(`${base()}/${batch.id}`)).body), /Pas de signature correspondante/);
   });
 
+  test('points are typed (Arabic digits too); a number that is not one comes back with what was typed', async () => {
+    const points = await createTestCycle(suite.db(), municipalityId, { ballotType: 'cumulative', totalPoints: 10 });
+    const list = `/ar/admin/budget/${points.cycle.id}/paper`;
+    const created = await keyer1.submit(list, list, { batchNumber: '1', station: '', sheet: 'city', declaredCount: '1' });
+    assert.equal(created.statusCode, 303);
+    const batch = await suite.db().selectFrom('pb_paper_batches').selectAll().where('cycle_id', '=', points.cycle.id).executeTakeFirstOrThrow();
+    const url = `${list}/${batch.id}/pass/1/1`;
+    const c1 = points.projects.find((p) => p.code === 'C1')!.id;
+    const c2 = points.projects.find((p) => p.code === 'C2')!.id;
+    const form = await keyer1.get(url);
+    assert.match(form.body, new RegExp(`name="project_${c1}" value="" inputmode="numeric"|inputmode="numeric"[^>]*name="project_${c1}"|name="project_${c1}"[^>]*inputmode="numeric"`));
+    const wrong = await keyer1.post(url, { state: 'marked', [`project_${c1}`]: '3x', [`project_${c2}`]: '٢' });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /value="3x"/);
+    assert.match(wrong.body, /value="٢"/);
+    assert.match(textOf(wrong.body), /اكتب عدد النقاط بالأرقام/);
+    assert.deepEqual(await entries(batch.id), []);
+    const saved = await keyer1.post(url, { state: 'marked', [`project_${c1}`]: '٣', [`project_${c2}`]: '2' });
+    assert.equal(saved.statusCode, 303);
+    const [entry] = await entries(batch.id);
+    assert.deepEqual(JSON.parse(entry!.choices_json), { projects: { C1: 3, C2: 2 } });
+  });
+
   test('ids of another cycle or nonsense in the URL are not found', async () => {
     const batchId = (await batches())[0]!.id;
     const other = await createTestCycle(suite.db(), municipalityId);
