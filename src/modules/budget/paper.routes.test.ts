@@ -243,6 +243,19 @@ describeEachDatabase('paper ballot pages', (suite) => {
     assert.deepEqual(JSON.parse(entry!.choices_json), { projects: { C1: 3, C2: 2 } });
   });
 
+  test('once the results are published the pages only show: no form, and a post changes nothing', async () => {
+    const done = await createTestCycle(suite.db(), municipalityId, { phase: 'results' });
+    const list = `/fr/admin/budget/${done.cycle.id}/paper`;
+    const page = await team.get(list);
+    assert.equal(page.statusCode, 200);
+    assert.match(textOf(page.body), /Les résultats sont publiés : plus aucun bulletin ne peut être saisi ni accepté/);
+    assert.doesNotMatch(page.body, /name="batchNumber"/);
+    const posted = await team.post(list, { batchNumber: '1', station: '', sheet: 'city', declaredCount: '1' });
+    assert.equal(posted.statusCode, 409);
+    assert.match(textOf(posted.body), /Les résultats sont publiés/);
+    assert.equal((await suite.db().selectFrom('pb_paper_batches').select('id').where('cycle_id', '=', done.cycle.id).execute()).length, 0);
+  });
+
   test('ids of another cycle or nonsense in the URL are not found', async () => {
     const batchId = (await batches())[0]!.id;
     const other = await createTestCycle(suite.db(), municipalityId);
