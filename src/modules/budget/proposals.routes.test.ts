@@ -246,4 +246,29 @@ describeEachDatabase('proposal pages', (suite) => {
     assert.ok(closed.body.includes('Le dépôt des propositions n’est pas ouvert'));
     assert.ok(!closed.body.includes('name="title"'));
   });
+
+  test('with a tile server, the form and the page carry the map (an addition: the point fields stay)', async () => {
+    const mapped = await buildTestApp(suite.handle(), {
+      config: testConfig({ DATA_DIR: dataDir, MAP_TILE_URL: 'https://tiles.example.tn/{z}/{x}/{y}.png', MAP_TILE_ATTRIBUTION: 'OSM' }),
+      defaultMunicipality: 'kef',
+    });
+    try {
+      const client = new TestClient(mapped);
+      await signIn(client, fx.users.citizen);
+      const form = await client.get(`/fr/budget/${cycle.slug}/proposals/new`);
+      assert.ok(form.body.includes('id="complaint-map"'));
+      assert.ok(form.body.includes('data-mode="pick"'));
+      assert.match(form.body, /<script src="\/static\/complaint-map\.js\?v=[0-9a-f]+" defer/);
+      assert.ok(form.body.includes('name="lat"'), 'the fields work without JavaScript');
+      const created = await client.post(`/fr/budget/${cycle.slug}/proposals/new`, { ...validFields, title: 'Avec un point', lat: '36,1822', lng: '8.7148' });
+      assert.equal(created.statusCode, 303);
+      const page = await client.get(created.headers.location as string);
+      assert.ok(page.body.includes('data-mode="show"'));
+      assert.ok(page.body.includes('data-lat="36.1822"'));
+      // Without a tile server (the other app), no map at all.
+      assert.ok(!(await new TestClient(app).get(created.headers.location as string)).body.includes('id="complaint-map"'));
+    } finally {
+      await mapped.close();
+    }
+  });
 });
