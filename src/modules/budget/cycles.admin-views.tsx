@@ -2,7 +2,7 @@
 // time, ballot rules, eligibility, channels), the cycle's hub (phase, counts, envelopes,
 // projects, and links to every area's page the person may open), an envelope's form, and a
 // project's implementation follow-up.
-import type { FormState } from '../../http/forms.ts';
+import type { FormState, FormValues } from '../../http/forms.ts';
 import { CheckboxField, ErrorSummary, errorText, Form, SelectField, SubmitButton, TextArea, TextField } from '../../ui/forms.tsx';
 import { href, type ViewContext } from '../../ui/view-context.ts';
 import type { AdminFrame } from '../admin/admin-http.ts';
@@ -11,6 +11,7 @@ import { BALLOT_TYPES, type Phase } from './budget.ts';
 import type { PbCycleRow, PbEnvelopeRow, PbProjectRow } from './budget.table.ts';
 import type { CycleCounts } from './cycles.repository.ts';
 import { type AreaNames, envelopeArea, formatTnd, PhaseBadge, trilingual } from './cycles.views.tsx';
+import { FROZEN_FORM_FIELDS } from './cycles.service.ts';
 import { IMPLEMENTATION_STATUSES, MAX_UPDATE_PHOTOS } from './follow-up.service.ts';
 import { RULE_IDS } from './outcome/rules.ts';
 import type { ProjectUpdateView } from './projects.service.ts';
@@ -68,7 +69,7 @@ export function CyclesAdminPage(props: { frame: AdminFrame; cycles: { cycle: PbC
   );
 }
 
-function DateTimeField(props: { ctx: ViewContext; state: FormState; name: string; label: string; hint?: string; required?: boolean }) {
+function DateTimeField(props: { ctx: ViewContext; state: FormState; name: string; label: string; hint?: string; required?: boolean; disabled?: boolean }) {
   const { ctx, state, name } = props;
   const error = errorText(ctx, state.errors[name]);
   const raw = state.values[name];
@@ -98,6 +99,7 @@ function DateTimeField(props: { ctx: ViewContext; state: FormState; name: string
         value={value}
         dir="ltr"
         required={props.required}
+        disabled={props.disabled}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy}
       />
@@ -161,10 +163,21 @@ export function cycleFieldLabels(ctx: ViewContext): Record<string, string> {
   return labels;
 }
 
-export function CycleFormPage(props: { frame: AdminFrame; cycle: PbCycleRow | null; frozen: boolean; state: FormState }) {
+export function CycleFormPage(props: {
+  frame: AdminFrame;
+  cycle: PbCycleRow | null;
+  frozen: boolean;
+  state: FormState;
+  /** Once voting has opened: the saved values of the fields that no longer change. */
+  locked?: FormValues;
+}) {
   const { ctx } = props.frame;
   const { t } = ctx;
-  const { state, cycle } = props;
+  const { cycle } = props;
+  const locked = props.frozen ? (props.locked ?? {}) : {};
+  const isLocked = (name: string) => props.frozen && FROZEN_FORM_FIELDS.includes(name);
+  // Locked fields show their saved value, greyed out; hidden copies carry it (a disabled field is not sent).
+  const state: FormState = { values: { ...props.state.values, ...locked }, errors: props.state.errors };
   const l = (key: string) => t(`budget.admin.field.${key}`);
   const title = cycle ? t('budget.admin.edit_cycle', { title: trilingual(cycle, 'title', ctx.locale) }) : t('budget.admin.new_cycle');
   const number = (name: string, required = false, hint?: string) => (
@@ -176,6 +189,7 @@ export function CycleFormPage(props: { frame: AdminFrame; cycle: PbCycleRow | nu
       <ErrorSummary ctx={ctx} errors={state.errors} labels={cycleFieldLabels(ctx)} />
       <Form ctx={ctx} action={href(ctx, cycle ? `/admin/budget/${cycle.id}/edit` : '/admin/budget/new')} class="form cell-form--wide">
         {cycle && <input type="hidden" name="version" value={String(state.values.version ?? cycle.version)} />}
+        {Object.entries(locked).map(([name, value]) => (typeof value === 'string' && value !== '' ? <input type="hidden" name={name} value={value} /> : null))}
         <div class="filters">
           {number('year', true)}
           <TextField ctx={ctx} state={state} name="slug" label={l('slug')} hint={t('budget.admin.slug_hint')} dir="ltr" maxLength={40} required />
@@ -186,16 +200,17 @@ export function CycleFormPage(props: { frame: AdminFrame; cycle: PbCycleRow | nu
         <h2>{t('budget.admin.dates')}</h2>
         <p class="muted">{t('budget.admin.dates_hint')}</p>
         <div class="filters">
-          <DateTimeField ctx={ctx} state={state} name="informationStartsAt" label={l('informationStartsAt')} required />
-          <DateTimeField ctx={ctx} state={state} name="proposalsOpenAt" label={l('proposalsOpenAt')} required />
-          <DateTimeField ctx={ctx} state={state} name="proposalsCloseAt" label={l('proposalsCloseAt')} required />
-          <DateTimeField ctx={ctx} state={state} name="reviewCloseAt" label={l('reviewCloseAt')} required />
-          <DateTimeField ctx={ctx} state={state} name="supportOpenAt" label={l('supportOpenAt')} hint={t('budget.admin.support_hint')} />
-          <DateTimeField ctx={ctx} state={state} name="supportCloseAt" label={l('supportCloseAt')} />
-          <DateTimeField ctx={ctx} state={state} name="votingOpenAt" label={l('votingOpenAt')} required />
-          <DateTimeField ctx={ctx} state={state} name="votingCloseAt" label={l('votingCloseAt')} required />
+          <DateTimeField ctx={ctx} state={state} disabled={isLocked('informationStartsAt')} name="informationStartsAt" label={l('informationStartsAt')} required />
+          <DateTimeField ctx={ctx} state={state} disabled={isLocked('proposalsOpenAt')} name="proposalsOpenAt" label={l('proposalsOpenAt')} required />
+          <DateTimeField ctx={ctx} state={state} disabled={isLocked('proposalsCloseAt')} name="proposalsCloseAt" label={l('proposalsCloseAt')} required />
+          <DateTimeField ctx={ctx} state={state} disabled={isLocked('reviewCloseAt')} name="reviewCloseAt" label={l('reviewCloseAt')} required />
+          <DateTimeField ctx={ctx} state={state} disabled={isLocked('supportOpenAt')} name="supportOpenAt" label={l('supportOpenAt')} hint={t('budget.admin.support_hint')} />
+          <DateTimeField ctx={ctx} state={state} disabled={isLocked('supportCloseAt')} name="supportCloseAt" label={l('supportCloseAt')} />
+          <DateTimeField ctx={ctx} state={state} disabled={isLocked('votingOpenAt')} name="votingOpenAt" label={l('votingOpenAt')} required />
+          <DateTimeField ctx={ctx} state={state} disabled={isLocked('votingCloseAt')} name="votingCloseAt" label={l('votingCloseAt')} required />
         </div>
 
+        <fieldset class="fieldset pb-locked" disabled={props.frozen}>
         <h2>{t('budget.admin.ballot')}</h2>
         <SelectField
           ctx={ctx}
@@ -239,6 +254,7 @@ export function CycleFormPage(props: { frame: AdminFrame; cycle: PbCycleRow | nu
           {number('maxVotersPerPhone', true)}
         </div>
         <CheckboxField ctx={ctx} state={state} name="residenceRequired" label={l('residenceRequired')} />
+        </fieldset>
         <fieldset class="field fieldset">
           <legend class="field__label">{t('budget.admin.channels')}</legend>
           <CheckboxField ctx={ctx} state={state} name="onlineVoting" label={l('onlineVoting')} />

@@ -169,4 +169,30 @@ describeEachDatabase('budget cycle pages', (suite) => {
     const citizen = await signedInClient(app, await createTestUser(suite.db(), { municipalityId }), 'localhost');
     assert.equal((await citizen.get('/fr/admin/budget')).statusCode, 403);
   });
+
+  test('once voting opened, the form shows the ballot rules locked and still saves a later closing date', async () => {
+    const { cycle } = await createTestCycle(suite.db(), municipalityId, { phase: 'voting', slug: 'locked' });
+    const officer = await signedInClient(app, await createTestUser(suite.db(), { municipalityId, roles: [{ role: 'budget_officer' }] }), 'localhost');
+    const form = await officer.get(`/fr/admin/budget/${cycle.id}/edit`);
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /<fieldset class="fieldset pb-locked" disabled/);
+    assert.match(form.body, /<input type="hidden" name="ballotType" value="approval"\/>/);
+    assert.match(form.body, /name="votingOpenAt" value="[^"]+" dir="ltr" required disabled/);
+    // What the browser sends: hidden copies of the locked fields, and the fields still open.
+    const sent: Record<string, string> = {};
+    for (const match of form.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)) if (match[1] !== '_csrf') sent[match[1]!] = match[2]!;
+    for (const name of ['year', 'slug', 'title.ar', 'title.fr', 'title.en', 'votingCloseAt']) {
+      sent[name] = new RegExp(`name="${name.replace('.', '\\.')}"[^>]*value="([^"]*)"`).exec(form.body)?.[1] ?? '';
+    }
+    sent.votingCloseAt = '2099-01-01T10:00';
+    sent.onlineVoting = 'yes';
+    const saved = await officer.post(`/fr/admin/budget/${cycle.id}/edit`, sent);
+    assert.equal(saved.statusCode, 303, /<div class="error-summary".*?<\/div>/s.exec(saved.body)?.[0]);
+    const after = await findCycleById(suite.db(), municipalityId, cycle.id);
+    assert.equal(after!.voting_close_at, '2099-01-01T09:00:00.000Z');
+    assert.equal(after!.max_choices, cycle.max_choices);
+    const changed = await officer.post(`/fr/admin/budget/${cycle.id}/edit`, { ...sent, version: String(after!.version), maxChoices: '7' });
+    assert.equal(changed.statusCode, 400);
+    assert.equal((await findCycleById(suite.db(), municipalityId, cycle.id))!.max_choices, cycle.max_choices);
+  });
 });

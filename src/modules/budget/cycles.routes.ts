@@ -26,6 +26,7 @@ import {
   createEnvelope,
   type CycleInput,
   deleteEnvelope,
+  FROZEN_FORM_FIELDS,
   getCycleHub,
   isoToLocalInput,
   listAreas,
@@ -480,7 +481,10 @@ export function registerBudgetCycleRoutes(app: FastifyInstance): void {
     let shown = state ?? { values: cycleValues(cycle), errors: {} };
     // Someone else saved in between: what this person typed stays, now at the current version.
     if (shown.errors._form === 'errors.stale') shown = { values: { ...shown.values, version: String(cycle.version) }, errors: { _form: 'budget.admin.stale' } };
-    return sendPage(reply, CycleFormPage, { frame: adminFrame(request), cycle, frozen, state: shown }, status);
+    const saved = cycleValues(cycle);
+    const locked: FormValues = {};
+    if (frozen) for (const field of FROZEN_FORM_FIELDS) if (saved[field] !== undefined) locked[field] = saved[field]!;
+    return sendPage(reply, CycleFormPage, { frame: adminFrame(request), cycle, frozen, state: shown, locked }, status);
   };
 
   app.get(`/:locale${ADMIN}/:cycleId/edit`, (request, reply) => renderCycleForm(request, reply, null));

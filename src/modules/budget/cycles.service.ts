@@ -274,6 +274,9 @@ const FROZEN_COLUMNS: [keyof CycleColumns, string][] = [
   ['voting_open_at', 'votingOpenAt'],
 ];
 
+/** The form fields that cannot change once voting has opened. */
+export const FROZEN_FORM_FIELDS: readonly string[] = FROZEN_COLUMNS.map(([, field]) => field);
+
 /** Throws when voting has opened: ballot rules, envelopes and projects no longer change. */
 export function assertBallotNotFrozen(cycle: Pick<PbCycleRow, 'voting_open_at'>, now: string = nowIso()): void {
   if (ballotRulesFrozen(cycle, now)) throw new AppError('conflict', { fields: { _form: 'budget.cycle.error.frozen' } });
@@ -388,6 +391,12 @@ export async function updateCycle(db: Db, options: UpdateCycleOptions): Promise<
       if (!before) throw new AppError('not_found');
       if (before.version !== options.version) throw new AppError('stale');
       const after = columnsOf(options.input);
+      // The form shows dates to the minute: a date sent back unchanged keeps its stored seconds.
+      for (const column of Object.keys(DATE_FIELDS) as (keyof CycleColumns & keyof typeof DATE_FIELDS)[]) {
+        const stored = before[column] as string | null;
+        const sent = after[column] as string | null;
+        if (stored && sent && stored.slice(0, 16) === sent.slice(0, 16)) (after as Record<string, unknown>)[column] = stored;
+      }
       if (ballotRulesFrozen(before, now)) {
         const fields: FieldErrors = {};
         for (const [column, field] of FROZEN_COLUMNS) {
