@@ -226,7 +226,7 @@ const M: Record<string, [string, string, string]> = {
   'budget.admin.add_envelope': ['إضافة مبلغ', 'Ajouter une enveloppe', 'Add an envelope'],
   'budget.admin.edit_envelope': ['تعديل: {name}', 'Modifier : {name}', 'Edit: {name}'],
   'budget.admin.delete_envelope': ['حذف هذا المبلغ', 'Supprimer cette enveloppe', 'Delete this envelope'],
-  'budget.admin.budget_hint': ['مثلا 150 000 أو 150 000,500 (الفاصل قبل المليمات).', 'Par ex. 150 000 ou 150 000,500 (virgule avant les millimes).', 'E.g. 150 000 or 150000.5 (point before the millimes).'],
+  'budget.admin.budget_hint': ['مثلا \u2066150 000\u2069 أو \u2066150 000,500\u2069 (الفاصل قبل المليمات).', 'Par ex. 150 000 ou 150 000,500 (virgule avant les millimes).', 'E.g. 150 000 or 150000.5 (point before the millimes).'],
   'budget.admin.project': ['المشروع', 'Projet', 'Project'],
   'budget.admin.not_selected': ['لم يُختر', 'Non retenu', 'Not selected'],
   'budget.admin.field.year': ['السنة', 'Année', 'Year'],
