@@ -300,8 +300,8 @@ describeEachDatabase('paper ballots', (suite) => {
     await rejects(loadPaperEntryForm(db(), { actor: agent1, municipalityId, cycleId: tc.cycle.id, batchId, pass: 2, position: 1 }), 'conflict', 'budget.paper.error.other_pass_keyer');
     await key(agent2, tc, batchId, 2, 1, ['C1']);
     await rejects(key(agent2, tc, batchId, 1, 2, ['C1']), 'conflict', 'budget.paper.error.other_pass_keyer');
-    // A second person may take over pass 1, but may not overwrite what the pass keyed before
-    // they joined it without having read it... they join by keying a new ballot.
+    // A second person may join pass 1 by keying a ballot not keyed yet; before joining they may
+    // neither read nor overwrite what the pass keyed (they could still key pass 2 with it in mind).
     await rejects(key(officer, tc, batchId, 1, 1, ['C2']), 'conflict', 'budget.paper.error.keyed_by_other');
     await key(officer, tc, batchId, 1, 2, ['C2']);
     const model = await batchModel(officer, tc, batchId);
