@@ -98,6 +98,19 @@ describeEachDatabase('proposal pages', (suite) => {
     assert.ok(page.body.includes('Les services municipaux étudient cette proposition.'));
     const list = await client.get(`/fr/budget/${cycle.slug}/proposals?q=eclairage`);
     assert.ok(list.body.includes('Éclairage de la rue des écoles'));
+
+    // The author sees "withdraw"; others do not.
+    const mine = await client.get(ok.headers.location as string);
+    assert.ok(mine.body.includes('Retirer ma proposition'));
+    const other = new TestClient(app);
+    await signIn(other, fx.users.citizen2);
+    assert.ok(!(await other.get(ok.headers.location as string)).body.includes('Retirer ma proposition'));
+    const withdrawn = await client.post(`${ok.headers.location as string}/withdraw`, {});
+    assert.equal(withdrawn.statusCode, 303);
+    const after = await client.get(ok.headers.location as string);
+    assert.ok(after.body.includes('Votre proposition est retirée.'));
+    assert.ok(after.body.includes('Retirée'));
+    assert.ok(!after.body.includes('Retirer ma proposition'));
   });
 
   test('a photo sent with the form is re-encoded, stored and served; a fake image is refused with the form kept', async () => {

@@ -58,6 +58,7 @@ import {
   setProposalVisibility,
   submitProposal,
   supportProposal,
+  withdrawProposal,
 } from './proposals.service.ts';
 import { NewProposalPage, type NewProposalModel, ProposalListPage, ProposalPage, type ProposalMap } from './proposals.views.tsx';
 import { assignReviewDepartment, decideReview, listReviewQueue, loadReviewWorkspace, putProposalOnBallot, takeProposalOffBallot } from './review.service.ts';
@@ -163,6 +164,7 @@ export function registerBudgetProposalRoutes(app: FastifyInstance): void {
           photoUrls,
           map: mapSettings(request),
           hasSupport: cycle.support_open_at !== null,
+          canWithdraw: !view.hidden && view.viewerIsAuthor && view.proposal.status === 'submitted' && phaseAt(cycle, nowIso()) === 'proposals',
           supportOpen: phaseAt(cycle, nowIso()) === 'support',
           signedIn: request.currentUser !== null,
           commentState,
@@ -325,6 +327,24 @@ export function registerBudgetProposalRoutes(app: FastifyInstance): void {
           setFlash(reply, key);
         }
         return redirectTo(request, reply, `/budget/${cycle.slug}/proposals/${number}#support-title`);
+      },
+    },
+    { config: CITIZEN_LIMIT },
+  );
+
+  postForm(
+    app,
+    '/:locale/budget/:slug/proposals/:number/withdraw',
+    {
+      schema: z.object({}),
+      render: (request, reply, state, status) => renderProposal(request, reply, state, status),
+      async handle(request, reply) {
+        const { slug } = request.params as { slug: string };
+        const cycle = await cycleBySlugOrThrow(db, request.municipality.id, slug);
+        const number = numberParam(request);
+        await withdrawProposal(db, { actor: request.actor, municipalityId: request.municipality.id, cycleId: cycle.id, number });
+        setFlash(reply, 'budget.proposals.withdraw.done');
+        return redirectTo(request, reply, `/budget/${cycle.slug}/proposals/${number}`);
       },
     },
     { config: CITIZEN_LIMIT },

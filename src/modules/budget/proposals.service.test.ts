@@ -21,6 +21,7 @@ import {
   setProposalVisibility,
   submitProposal,
   supportProposal,
+  withdrawProposal,
 } from './proposals.service.ts';
 import { createProposalCycle, createProposalsFixture, proposalInput, type ProposalsFixture } from './proposals.test-support.ts';
 
@@ -231,6 +232,22 @@ describeEachDatabase('proposals', (suite) => {
     await setProposalVisibility(db, { ...base, hidden: false, actor: fx.actors.moderator, version: row.version + 1, reason: '' });
     const shown = await getPublicProposal(db, { municipalityId: fx.municipality.id, cycleId: cycle.id, number: row.number, viewer: null });
     assert.equal(shown.hidden, false);
+  });
+
+  test('only the author withdraws, while proposals are open and before any decision', async () => {
+    const db = suite.db();
+    const row = await submit({ title: 'Proposition à retirer' });
+    const scope = { municipalityId: fx.municipality.id, cycleId: cycle.id, number: row.number };
+    await assert.rejects(withdrawProposal(db, { ...scope, actor: fx.actors.citizen2 }), appError('forbidden'));
+    await assert.rejects(withdrawProposal(db, { ...scope, actor: fx.actors.officer }), appError('forbidden'));
+    await assert.rejects(withdrawProposal(db, { ...scope, actor: null }), appError('unauthenticated'));
+    await assert.rejects(withdrawProposal(db, { ...scope, actor: fx.actors.citizen, now: cycle.proposals_close_at }), appError('validation', { _form: 'budget.proposals.error.not_withdrawable' }));
+    await withdrawProposal(db, { ...scope, actor: fx.actors.citizen });
+    const view = await getPublicProposal(db, { ...scope, viewer: fx.actors.citizen });
+    assert.ok(!view.hidden);
+    assert.equal(view.proposal.status, 'withdrawn');
+    assert.equal(view.viewerIsAuthor, true);
+    await assert.rejects(withdrawProposal(db, { ...scope, actor: fx.actors.citizen }), appError('validation', { _form: 'budget.proposals.error.not_withdrawable' }));
   });
 
   test('public list filters, searches (accents ignored) and sorts', async () => {

@@ -431,6 +431,8 @@ export type PublicProposal =
       projectCode: string | null;
       comments: PublicComment[];
       supportedByViewer: boolean;
+      /** The viewer wrote it (they may withdraw it while proposals are open). */
+      viewerIsAuthor: boolean;
     };
 
 /** A proposal's public page. Hidden: only the moderation's reason. */
@@ -486,6 +488,7 @@ export async function getPublicProposal(
         : { id: c.id, authorName: c.author_name, body: c.body, hidden: false, hiddenReason: null, createdAt: c.created_at },
     ),
     supportedByViewer: options.viewer ? await hasSupported(db, options.municipalityId, row.id, options.viewer.userId) : false,
+    viewerIsAuthor: options.viewer !== null && row.author_user_id === options.viewer.userId,
   };
 }
 
@@ -557,6 +560,27 @@ export async function supportProposal(
     if (added) await incrementSupportCount(trx, municipalityId, proposal.id);
     return { added };
   });
+}
+
+/**
+ * The author withdraws their proposal, while proposals are still open and before any review
+ * decision. It stays listed as withdrawn (its number is not reused).
+ */
+export async function withdrawProposal(
+  db: Db,
+  options: { actor: Actor; municipalityId: number; cycleId: number; number: number; now?: string },
+): Promise<void> {
+  const { actor, municipalityId } = options;
+  if (!actor || actor.municipalityId !== municipalityId) throw new AppError('unauthenticated');
+  const cycle = await cycleByIdOrThrow(db, municipalityId, options.cycleId);
+  const now = options.now ?? nowIso();
+  const proposal = await visibleProposalOrThrow(db, municipalityId, cycle.id, options.number);
+  if (proposal.author_user_id !== actor.userId) throw new AppError('forbidden');
+  if (phaseAt(cycle, now) !== 'proposals' || proposal.status !== 'submitted') {
+    throw new AppError('validation', { fields: { _form: 'budget.proposals.error.not_withdrawable' } });
+  }
+  const ok = await updateProposalAtVersion(db, { municipalityId, id: proposal.id, version: proposal.version }, { status: 'withdrawn', updated_at: now });
+  if (!ok) throw new AppError('stale');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -348,6 +348,8 @@ export type ProposalPageModel = {
   /** The cycle has a pre-selection by support at all. */
   hasSupport: boolean;
   supportOpen: boolean;
+  /** The author may withdraw it now. */
+  canWithdraw: boolean;
   signedIn: boolean;
   /** The comment form's state (after an error), else empty. */
   commentState: FormState;
@@ -507,6 +509,16 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
               </li>
             ))}
           </ul>
+        </section>
+      )}
+      {model.canWithdraw && (
+        <section class="pb-section" aria-labelledby="withdraw-title">
+          <p class="field__hint" id="withdraw-title">
+            {t(`${P}.withdraw.hint`)}
+          </p>
+          <Form ctx={ctx} action={href(ctx, `${here}/withdraw`)} class="inline-form">
+            <SubmitButton secondary>{t(`${P}.withdraw.button`)}</SubmitButton>
+          </Form>
         </section>
       )}
       {model.hasSupport && (
