@@ -326,4 +326,25 @@ describeEachDatabase('proposal support and merging', (suite) => {
     const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'budget.proposal_merged').where('entity_id', '=', String(x.id)).execute();
     assert.equal(audit.length, 1);
   });
+
+  test('a merge while people support the target keeps the count equal to the distinct supporters', async () => {
+    const db = suite.db();
+    for (let round = 0; round < 3; round += 1) {
+      const x = await submit(`X en parallèle ${round}`);
+      const y = await submit(`Y en parallèle ${round}`);
+      const support = (number: number, actor: NonNullable<typeof fx.actors.citizen>) => supportProposal(db, { actor, municipalityId: fx.municipality.id, cycleId: cycle.id, number });
+      await support(x.number, fx.actors.citizen);
+      await support(x.number, fx.actors.moderator);
+      await Promise.all([
+        mergeProposal(db, { actor: fx.actors.moderator, municipalityId: fx.municipality.id, proposalId: x.id, version: x.version + 0, intoNumber: y.number }),
+        support(y.number, fx.actors.citizen),
+        support(y.number, fx.actors.citizen2),
+        support(y.number, fx.actors.agent),
+      ]);
+      const row = await db.selectFrom('pb_proposals').select('support_count').where('id', '=', y.id).executeTakeFirstOrThrow();
+      const distinct = await db.selectFrom('pb_supports').select((eb) => eb.fn.countAll().as('n')).where('proposal_id', '=', y.id).executeTakeFirstOrThrow();
+      assert.equal(Number(distinct.n), 4, 'citizen, moderator, citizen2, agent');
+      assert.equal(row.support_count, 4);
+    }
+  });
 });
