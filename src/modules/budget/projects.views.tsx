@@ -163,6 +163,13 @@ export function ProjectPage(props: { ctx: ViewContext; model: ProjectPageModel }
       <p class="pb-text">
         <bdi>{project.description}</bdi>
       </p>
+      {model.phase === 'voting' && (
+        <p>
+          <a class="button" href={href(ctx, `/budget/${cycle.slug}/vote`)}>
+            {t('budget.now.vote')}
+          </a>
+        </p>
+      )}
       <dl class="facts">
         <dt>{t('budget.project.code')}</dt>
         <dd>
