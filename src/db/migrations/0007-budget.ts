@@ -70,7 +70,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name_ar', 'text', (c) => c.notNull())
     .addColumn('name_fr', 'text', (c) => c.notNull())
     .addColumn('name_en', 'text', (c) => c.notNull())
-    .addColumn('budget_millimes', 'integer', (c) => c.notNull())
+    .addColumn('budget_millimes', 'bigint', (c) => c.notNull())
     .addColumn('sort_order', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -95,7 +95,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lat', real)
     .addColumn('lng', real)
     .addColumn('location_text', 'text')
-    .addColumn('estimated_cost_millimes', 'integer')
+    .addColumn('estimated_cost_millimes', 'bigint')
     // 'submitted' | 'merged' | 'withdrawn' | 'feasible' | 'not_feasible' | 'on_ballot'
     .addColumn('status', 'text', (c) => c.notNull())
     // Moderation: 'visible' | 'hidden' (with the public reason).
@@ -133,7 +133,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     // null while the review is under way, then 1 or 0.
     .addColumn('feasible', 'integer')
     .addColumn('public_reason', 'text')
-    .addColumn('cost_estimate_millimes', 'integer')
+    .addColumn('cost_estimate_millimes', 'bigint')
     .addColumn('cost_explanation', 'text')
     .addColumn('internal_notes', 'text')
     .addColumn('decided_at', 'text')
@@ -152,7 +152,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('description', 'text', (c) => c.notNull())
     .addColumn('category', 'text')
-    .addColumn('cost_millimes', 'integer', (c) => c.notNull())
+    .addColumn('cost_millimes', 'bigint', (c) => c.notNull())
     .addColumn('neighbourhood_id', 'integer', (c) => c.references('neighbourhoods.id'))
     .addColumn('lat', real)
     .addColumn('lng', real)

@@ -36,8 +36,11 @@ export type CycleScope = { actor: Actor; municipalityId: number; now?: string };
 // ---------------------------------------------------------------------------------------------
 // Pure helpers: money and local times
 
-/** The largest amount a money column holds on both databases (32-bit integer millimes). */
-export const MAX_MILLIMES = 2_147_483_647;
+/**
+ * The largest amount accepted: a thousand billion dinars. Money columns are 64-bit integers of
+ * millimes (bigint on PostgreSQL, read back as numbers), exact in JavaScript up to 2^53.
+ */
+export const MAX_MILLIMES = 1_000_000_000_000_000;
 
 /**
  * An amount in dinars as people type it, in millimes, exactly (no floating point): "150000",
