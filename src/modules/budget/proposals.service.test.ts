@@ -16,7 +16,7 @@ import {
   listProposalsForModeration,
   listPublicProposals,
   mergeProposal,
-  parseTnd,
+  parseCostInput,
   setProposalCommentVisibility,
   setProposalVisibility,
   submitProposal,
@@ -38,23 +38,23 @@ function appError(code: string, fields?: Record<string, string>) {
   };
 }
 
-describe('parseTnd', () => {
+describe('parseCostInput', () => {
   test('reads amounts exactly in millimes', () => {
-    assert.equal(parseTnd(''), null);
-    assert.equal(parseTnd('  '), null);
-    assert.equal(parseTnd('1500'), 1_500_000);
-    assert.equal(parseTnd('1 500'), 1_500_000);
-    assert.equal(parseTnd('1500,250'), 1_500_250);
-    assert.equal(parseTnd('1.5'), 1_500);
-    assert.equal(parseTnd('0.001'), 1);
-    assert.equal(parseTnd('١٢٠٠٠'), 12_000_000);
-    assert.equal(parseTnd('250 DT'), 250_000);
-    assert.equal(parseTnd('250 د.ت'), 250_000);
+    assert.equal(parseCostInput(''), null);
+    assert.equal(parseCostInput('  '), null);
+    assert.equal(parseCostInput('1500'), 1_500_000);
+    assert.equal(parseCostInput('1 500'), 1_500_000);
+    assert.equal(parseCostInput('1500,250'), 1_500_250);
+    assert.equal(parseCostInput('1.5'), 1_500);
+    assert.equal(parseCostInput('0.001'), 1);
+    assert.equal(parseCostInput('١٢٠٠٠'), 12_000_000);
+    assert.equal(parseCostInput('250 DT'), 250_000);
+    assert.equal(parseCostInput('250 د.ت'), 250_000);
     // 0.1 + 0.2 style float errors cannot happen: 0.3 is read as 300 millimes.
-    assert.equal(parseTnd('0,3'), 300);
+    assert.equal(parseCostInput('0,3'), 300);
   });
   test('refuses what is not an amount', () => {
-    for (const bad of ['abc', '1.2345', '-5', '1,2,3', '1e6', '99999999999999']) assert.equal(parseTnd(bad), 'invalid', bad);
+    for (const bad of ['abc', '1.2345', '-5', '1,2,3', '1e6', '9999999999999']) assert.equal(parseCostInput(bad), 'invalid', bad);
   });
 });
 

@@ -18,6 +18,7 @@ import { staffAuditActor } from '../municipalities/staff-changes.ts';
 import { phaseAt, PROPOSAL_CATEGORIES } from './budget.ts';
 import type { PbCycleRow, PbEnvelopeRow, PbProposalRow, ProposalStatus } from './budget.table.ts';
 import { findCycleById, findCycleBySlug, listEnvelopes } from './cycles.repository.ts';
+import { parseTnd } from './cycles.service.ts';
 import {
   copySupports,
   findCommentById,
@@ -51,7 +52,6 @@ export const LOCATION_TEXT_MAX_LENGTH = 300;
 export const COMMENT_MAX_LENGTH = 2000;
 export const REASON_MAX_LENGTH = 1000;
 /** The highest cost a proposal may state: 100 million TND, far above any municipal budget. */
-const MAX_COST_MILLIMES = 100_000_000_000;
 export const PROPOSAL_STATUSES: readonly ProposalStatus[] = ['submitted', 'feasible', 'not_feasible', 'on_ballot', 'merged', 'withdrawn'];
 /** The value of the area select meaning "the whole city" (the city-wide envelope). */
 export const CITY_AREA = 'city';
@@ -60,23 +60,13 @@ export const CITY_AREA = 'city';
 // Pure helpers
 
 /**
- * An amount in TND typed by a person, in millimes: "1500", "1 500", "1500,250", "1.5",
- * Arabic-Indic digits. Both "." and "," are decimal separators (Tunisians write 1.500 or 1,500 for
- * one dinar five hundred); spaces separate thousands. At most three decimals (millimes).
- * null for an empty text, 'invalid' for anything else that is not an amount.
+ * An estimated cost as typed (see parseTnd in cycles.service.ts: Arabic-Indic digits, spaces
+ * between thousands, "." or "," before the millimes): null when left empty, 'invalid' when it
+ * is not an amount.
  */
-export function parseTnd(raw: string): number | null | 'invalid' {
-  const text = raw
-    .replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/٫/g, '.')
-    .replace(/[\s\u00a0\u202f]/g, '')
-    .replace(/(د\.?ت\.?|dt|tnd)$/i, '');
-  if (text === '') return null;
-  const match = /^(\d{1,12})(?:[.,](\d{1,3}))?$/.exec(text);
-  if (!match) return 'invalid';
-  const millimes = Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'));
-  if (!Number.isSafeInteger(millimes) || millimes > MAX_COST_MILLIMES) return 'invalid';
-  return millimes;
+export function parseCostInput(raw: string): number | null | 'invalid' {
+  if (raw.trim() === '') return null;
+  return parseTnd(raw) ?? 'invalid';
 }
 
 /** The neighbourhood's envelope, else its arrondissement's, else the city-wide one. */
@@ -211,7 +201,7 @@ export async function checkProposalInput(db: Db, municipalityId: number, cycleId
     }
   }
 
-  const cost = parseTnd(input.estimatedCost);
+  const cost = parseCostInput(input.estimatedCost);
   if (cost === 'invalid') fields.estimatedCost = 'budget.proposals.error.cost_invalid';
 
   if (Object.keys(fields).length > 0) throw new AppError('validation', { fields });

@@ -29,7 +29,7 @@ import {
   updateProposalAtVersion,
   updateReviewAtVersion,
 } from './proposals.repository.ts';
-import { cycleByIdOrThrow, parseTnd } from './proposals.service.ts';
+import { cycleByIdOrThrow, parseCostInput } from './proposals.service.ts';
 
 export const REVIEW_TEXT_MAX_LENGTH = 2000;
 const REVIEWABLE: readonly ProposalStatus[] = ['submitted', 'feasible', 'not_feasible'];
@@ -225,7 +225,7 @@ export async function decideReview(
   ] as const) {
     if (value.length > REVIEW_TEXT_MAX_LENGTH) fields[name] = { key: 'validation.too_long', values: { max: REVIEW_TEXT_MAX_LENGTH } };
   }
-  const cost = parseTnd(input.costEstimate);
+  const cost = parseCostInput(input.costEstimate);
   if (feasible === false && publicReason === '') fields.publicReason = 'budget.review.error.reason_required';
   if (feasible === true) {
     if (cost === null) fields.costEstimate = 'budget.review.error.cost_required';
