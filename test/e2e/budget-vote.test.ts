@@ -1,8 +1,8 @@
 // A citizen on a cheap phone with JavaScript off votes in Arabic in El Kef's demo cycle 2027:
 // phone, SMS code (read from the outbox: no SMS gateway in tests), neighbourhood, a ballot with
 // a mistake first (it comes back explained, choices kept), then the receipt, then the receipt
-// check page. With JavaScript on, the budget meter follows the ticks; axe finds nothing serious
-// on the ballot in Arabic and French.
+// check page. With JavaScript on, the budget meter follows the ticks; axe (which needs JavaScript)
+// finds nothing serious on the ballot and the other pages. Staff at the counter record a ballot.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -56,6 +56,7 @@ async function reachBallot(page: Page, locale: string, local: string, e164: stri
 test('vote in Arabic with JavaScript off, get a receipt, and find the ballot with it', async () => {
   const context = await phoneContext(browser, { javaScriptEnabled: false });
   const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
   await page.goto(`${server.url}/ar/budget/2027/vote`);
   assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
   assert.match((await page.textContent('main')) ?? '', /بطاقة التعريف الوطنية/);
@@ -101,6 +102,7 @@ test('vote in Arabic with JavaScript off, get a receipt, and find the ballot wit
 test('with JavaScript the budget meter follows the ticks; axe finds nothing serious on the ballot', async () => {
   const context = await phoneContext(browser);
   const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
   await reachBallot(page, 'fr', '22 900 002', '+21622900002');
   const meter = page.locator('[data-pb-envelope] >> nth=0').locator('.pb-meter__text');
   await meter.waitFor({ state: 'visible' });
@@ -122,5 +124,43 @@ test('with JavaScript the budget meter follows the ticks; axe finds nothing seri
   assert.deepEqual(fr, []);
   await page.goto(page.url().replace('/fr/', '/ar/'));
   assert.deepEqual(seriousViolations(await axeViolations(page)), []);
+  // The other public pages (axe needs JavaScript, so they are checked here).
+  for (const path of ['/ar/budget/2027/vote', '/ar/budget/2027/receipt?code=0000-0000-0000', '/fr/budget/2026/vote']) {
+    await page.goto(`${server.url}${path}`);
+    assert.deepEqual(seriousViolations(await axeViolations(page)), [], path);
+  }
+  await context.close();
+});
+
+test('at the counter, staff record a citizen’s ballot in Arabic and get a receipt to print; the same card is refused', async () => {
+  const context = await phoneContext(browser);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(`${server.url}/ar/login`);
+  await page.fill('#field-identifier', server.adminEmail);
+  await page.fill('#field-password', server.adminPassword);
+  await submit(page);
+  const cycle = await server.database.db.selectFrom('pb_cycles').select('id').where('slug', '=', '2027').executeTakeFirstOrThrow();
+  await page.goto(`${server.url}/ar/admin/budget/${cycle.id}/counter`);
+  await page.selectOption('#field-neighbourhood', { index: 1 });
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button')]);
+  assert.deepEqual(seriousViolations(await axeViolations(page)), [], 'the counter form');
+  await page.fill('#field-idNumber', '12 345 678');
+  await page.selectOption('#field-ageGroup', '60+');
+  await page.check('[data-pb-envelope] input[name="choice"] >> nth=0');
+  await Promise.all([page.waitForNavigation(), page.click('button[value="ballot"]')]);
+  assert.match(page.url(), /\/counter\/receipt$/);
+  assert.match(((await page.textContent('.pb-receipt__code')) ?? '').trim(), /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.deepEqual(seriousViolations(await axeViolations(page)), [], 'the counter receipt');
+
+  // The same card again: refused, with what was typed kept.
+  await page.goto(`${server.url}/ar/admin/budget/${cycle.id}/counter`);
+  await page.selectOption('#field-neighbourhood', { index: 1 });
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button')]);
+  await page.fill('#field-idNumber', '12345678');
+  await page.selectOption('#field-ageGroup', '60+');
+  await Promise.all([page.waitForNavigation(), page.click('button[value="paper"]')]);
+  assert.match((await page.textContent('.error-summary')) ?? '', /[\u0600-\u06FF]/);
+  assert.equal(await page.inputValue('#field-idNumber'), '12345678');
   await context.close();
 });
