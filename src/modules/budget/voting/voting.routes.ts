@@ -300,7 +300,8 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
         ip: request.ip,
       });
       clearVoteCookie(reply, cycle, TOKEN_COOKIE);
-      setVoteCookie(reply, cycle, RECEIPT_COOKIE, receipt, 3600, true);
+      // Short-lived: on a shared computer the next person should not find the choices.
+      setVoteCookie(reply, cycle, RECEIPT_COOKIE, receipt, 15 * 60, true);
       return redirectTo(request, reply, `${votePath(cycle)}/done`);
     } catch (error) {
       if (isAppError(error) && error.status < 500 && error.code !== 'forbidden' && error.code !== 'unauthenticated') {
