@@ -13,14 +13,22 @@ import { localName } from '../../../i18n/i18n.ts';
 import { AppError, type FieldErrors, isAppError } from '../../../lib/errors.ts';
 import { nowIso } from '../../../lib/time.ts';
 import { adminFrame, idParam } from '../../admin/admin-http.ts';
-import { listArrondissements, listNeighbourhoods } from '../../municipalities/municipalities.repository.ts';
 import { phaseAt } from '../budget.ts';
 import type { PbCycleRow } from '../budget.table.ts';
 import { loadCounterPage } from './counter.service.ts';
 import { registerSignalsRoutes } from './signals.routes.ts';
-import { ballotInput, ballotModelOf, ballotProblemsOf, ballotScriptHref, cycleInfo, receiptViewOf } from './voting-pages.ts';
+import {
+  ballotInput,
+  ballotModelOf,
+  ballotProblemsOf,
+  ballotScriptHref,
+  cycleInfo,
+  neighbourhoodGroups,
+  neighbourhoodIdOf,
+  receiptViewOf,
+} from './voting-pages.ts';
 import { castCounterBallot, findReceipt, registerPaperVoter } from './voting.service.ts';
-import { CounterPage, CounterReceiptPage, type NeighbourhoodGroup } from './voting-admin.views.tsx';
+import { CounterPage, CounterReceiptPage } from './voting-admin.views.tsx';
 
 const COUNTER_RECEIPT_COOKIE = 'twiza_pb_counter_receipt';
 
@@ -28,29 +36,9 @@ export function registerVotingAdminRoutes(app: FastifyInstance): void {
   const db = app.deps.database.db;
   const config = app.deps.config;
 
-  async function neighbourhoodsOf(request: FastifyRequest) {
-    const locale = request.locale;
-    const arrondissements = await listArrondissements(db, request.municipality.id);
-    const all = await listNeighbourhoods(db, request.municipality.id);
-    const groups: NeighbourhoodGroup[] = arrondissements.map((a) => ({
-      label: localName(a, locale),
-      options: all.filter((n) => n.arrondissement_id === a.id).map((n) => ({ value: String(n.id), label: localName(n, locale) })),
-    }));
-    const loose = all.filter((n) => !arrondissements.some((a) => a.id === n.arrondissement_id));
-    if (loose.length > 0) groups.push({ label: localName(request.municipality, locale), options: loose.map((n) => ({ value: String(n.id), label: localName(n, locale) })) });
-    return { groups: groups.filter((g) => g.options.length > 0), all };
-  }
-
-  function neighbourhoodIdOf(raw: unknown, all: { id: number }[]): number | null {
-    const text = typeof raw === 'string' ? raw : '';
-    if (!/^[1-9]\d{0,11}$/.test(text)) return null;
-    const id = Number(text);
-    return all.some((n) => n.id === id) ? id : null;
-  }
-
   async function renderCounter(request: FastifyRequest, reply: FastifyReply, neighbourhoodRaw: unknown, state: FormState, status = 200) {
     const cycleId = idParam(request, 'cycleId');
-    const { groups, all } = await neighbourhoodsOf(request);
+    const { groups, all } = await neighbourhoodGroups(db, request);
     const neighbourhoodId = neighbourhoodIdOf(neighbourhoodRaw, all);
     const { cycle, form } = await loadCounterPage(db, { actor: request.actor, municipalityId: request.municipality.id, cycleId, neighbourhoodId });
     const neighbourhood = all.find((n) => n.id === neighbourhoodId);
@@ -87,7 +75,7 @@ export function registerVotingAdminRoutes(app: FastifyInstance): void {
     const values = formValues(request.body);
     if (!request.csrfOk) return renderCounter(request, reply, values.neighbourhood, { values, errors: { _form: 'errors.csrf_invalid' } }, 403);
     const cycleId = idParam(request, 'cycleId');
-    const { all } = await neighbourhoodsOf(request);
+    const { all } = await neighbourhoodGroups(db, request);
     const neighbourhoodId = neighbourhoodIdOf(values.neighbourhood, all);
     const scope = { actor: request.actor, municipalityId: request.municipality.id, cycleId };
     try {

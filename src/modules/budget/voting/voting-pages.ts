@@ -10,6 +10,7 @@ import type { Locale } from '../../../config.ts';
 import type { Db } from '../../../db/database.ts';
 import type { FormValues } from '../../../http/forms.ts';
 import { localName, translator } from '../../../i18n/i18n.ts';
+import { listArrondissements, listNeighbourhoods } from '../../municipalities/municipalities.repository.ts';
 import { sha256Hex } from '../../../lib/crypto.ts';
 import type { FieldErrors } from '../../../lib/errors.ts';
 import { formatReceiptCode } from '../ballot-box.repository.ts';
@@ -18,7 +19,7 @@ import type { PbCycleRow } from '../budget.table.ts';
 import { listEnvelopes, listProjects } from '../cycles.repository.ts';
 import { normaliseIdNumber } from './voters.ts';
 import type { BallotForm, ReceiptView as StoredReceipt } from './voting.service.ts';
-import { type BallotModel, type CyclePageInfo, formatMoney, type ReceiptView } from './voting.views.tsx';
+import { type BallotModel, type CyclePageInfo, formatMoney, type Option, type ReceiptView } from './voting.views.tsx';
 
 const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../public');
 export const BALLOT_SCRIPT = 'budget-ballot.js';
@@ -181,4 +182,26 @@ export async function receiptViewOf(db: Db, request: FastifyRequest, cycle: PbCy
       return { code: c.code, title: c.title, envelope: envelope ? localName(envelope, request.locale) : '', value: c.value };
     }),
   };
+}
+
+export type NeighbourhoodGroups = { groups: { label: string; options: Option[] }[]; all: { id: number; arrondissement_id: number | null; name_ar: string; name_fr: string; name_en: string }[] };
+
+/** The municipality's neighbourhoods grouped by arrondissement, for the residence selects. */
+export async function neighbourhoodGroups(db: Db, request: FastifyRequest): Promise<NeighbourhoodGroups> {
+  const locale = request.locale;
+  const arrondissements = await listArrondissements(db, request.municipality.id);
+  const all = await listNeighbourhoods(db, request.municipality.id);
+  const option = (n: (typeof all)[number]) => ({ value: String(n.id), label: localName(n, locale) });
+  const groups = arrondissements.map((a) => ({ label: localName(a, locale), options: all.filter((n) => n.arrondissement_id === a.id).map(option) }));
+  const loose = all.filter((n) => !arrondissements.some((a) => a.id === n.arrondissement_id));
+  if (loose.length > 0) groups.push({ label: localName(request.municipality, locale), options: loose.map(option) });
+  return { groups: groups.filter((g) => g.options.length > 0), all };
+}
+
+/** The neighbourhood of a query string or form, if it is one of this municipality's. */
+export function neighbourhoodIdOf(raw: unknown, all: { id: number }[]): number | null {
+  const text = typeof raw === 'string' ? raw : '';
+  if (!/^[1-9]\d{0,11}$/.test(text)) return null;
+  const id = Number(text);
+  return all.some((n) => n.id === id) ? id : null;
 }

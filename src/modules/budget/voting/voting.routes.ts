@@ -20,13 +20,21 @@ import { redirectTo, sendPage, setFlash, viewContext } from '../../../http/rende
 import { localName } from '../../../i18n/i18n.ts';
 import { AppError, type FieldErrors, isAppError } from '../../../lib/errors.ts';
 import { nowIso } from '../../../lib/time.ts';
-import { listArrondissements, listNeighbourhoods } from '../../municipalities/municipalities.repository.ts';
 import { phaseAt } from '../budget.ts';
 import type { PbCycleRow } from '../budget.table.ts';
 import { findCycleBySlug } from '../cycles.repository.ts';
 import { confirmPhoneCheck, startPhoneCheck } from './phone-check.service.ts';
 import { registerVotingAdminRoutes } from './voting-admin.routes.ts';
-import { ballotInput, ballotModelOf, ballotProblemsOf, ballotScriptHref, cycleInfo, receiptViewOf } from './voting-pages.ts';
+import {
+  ballotInput,
+  ballotModelOf,
+  ballotProblemsOf,
+  ballotScriptHref,
+  cycleInfo,
+  neighbourhoodGroups,
+  neighbourhoodIdOf,
+  receiptViewOf,
+} from './voting-pages.ts';
 import { castOnlineBallot, findReceipt, loadBallotForm } from './voting.service.ts';
 import {
   type ClosedModel,
@@ -100,7 +108,7 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
     const cycle = await cycleOf(request);
     const info = cycleInfo(cycle, request.locale);
     const closed = closedModel(cycle, info);
-    if (closed) return sendPage(reply, VoteClosedPage, { ctx: viewContext(request), model: closed }, status === 200 ? 200 : status);
+    if (closed) return sendPage(reply, VoteClosedPage, { ctx: viewContext(request), model: closed }, status);
     return sendPage(
       reply,
       VoteIntroPage,
@@ -130,31 +138,10 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
     return sendPage(reply, VoteCodePage, { ctx: viewContext(request), cycle: info, state }, status);
   }
 
-  async function neighbourhoodGroups(request: FastifyRequest) {
-    const locale = request.locale;
-    const arrondissements = await listArrondissements(db, request.municipality.id);
-    const neighbourhoods = await listNeighbourhoods(db, request.municipality.id);
-    const groups = arrondissements.map((a) => ({
-      label: localName(a, locale),
-      options: neighbourhoods.filter((n) => n.arrondissement_id === a.id).map((n) => ({ value: String(n.id), label: localName(n, locale) })),
-    }));
-    const loose = neighbourhoods.filter((n) => !arrondissements.some((a) => a.id === n.arrondissement_id));
-    if (loose.length > 0) groups.push({ label: request.municipality[`name_${locale}`] || request.municipality.name_fr, options: loose.map((n) => ({ value: String(n.id), label: localName(n, locale) })) });
-    return { groups: groups.filter((g) => g.options.length > 0), all: neighbourhoods };
-  }
-
-  /** The neighbourhood of the ballot's query string or form, if it is one of this municipality's. */
-  function neighbourhoodIdOf(raw: unknown, all: { id: number }[]): number | null {
-    const text = typeof raw === 'string' ? raw : '';
-    if (!/^[1-9]\d{0,11}$/.test(text)) return null;
-    const id = Number(text);
-    return all.some((n) => n.id === id) ? id : null;
-  }
-
   async function renderBallot(request: FastifyRequest, reply: FastifyReply, cycle: PbCycleRow, neighbourhoodId: number, state: FormState, status = 200) {
     const info = cycleInfo(cycle, request.locale);
     const form = await loadBallotForm(db, { municipalityId: request.municipality.id, cycleId: cycle.id, neighbourhoodId });
-    const { all } = await neighbourhoodGroups(request);
+    const { all } = await neighbourhoodGroups(db, request);
     const neighbourhood = all.find((n) => n.id === neighbourhoodId);
     return sendPage(
       reply,
@@ -239,7 +226,7 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
     const closed = closedModel(cycle, info);
     if (closed) return sendPage(reply, VoteClosedPage, { ctx: viewContext(request), model: closed });
     if (!request.cookies[TOKEN_COOKIE]) return restart(request, reply, cycle);
-    const { groups } = await neighbourhoodGroups(request);
+    const { groups } = await neighbourhoodGroups(db, request);
     const selected = (request.query as Record<string, unknown>).neighbourhood;
     return sendPage(reply, VoteResidencePage, {
       ctx: viewContext(request),
@@ -256,7 +243,7 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
     const closed = closedModel(cycle, info);
     if (closed) return sendPage(reply, VoteClosedPage, { ctx: viewContext(request), model: closed });
     if (!request.cookies[TOKEN_COOKIE]) return restart(request, reply, cycle);
-    const { groups, all } = await neighbourhoodGroups(request);
+    const { groups, all } = await neighbourhoodGroups(db, request);
     const neighbourhoodId = neighbourhoodIdOf((request.query as Record<string, unknown>).neighbourhood, all);
     if (neighbourhoodId === null) {
       return sendPage(reply, VoteResidencePage, { ctx: viewContext(request), cycle: info, neighbourhoods: groups, selected: '', error: true }, 400);
@@ -272,7 +259,7 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
     const closed = closedModel(cycle, info);
     if (closed) return sendPage(reply, VoteClosedPage, { ctx: viewContext(request), model: closed }, 409);
     const values = formValues(request.body);
-    const { groups, all } = await neighbourhoodGroups(request);
+    const { groups, all } = await neighbourhoodGroups(db, request);
     const neighbourhoodId = neighbourhoodIdOf(values.neighbourhood, all);
     if (neighbourhoodId === null) {
       return sendPage(reply, VoteResidencePage, { ctx: viewContext(request), cycle: info, neighbourhoods: groups, selected: '', error: true }, 400);
