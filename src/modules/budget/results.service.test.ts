@@ -14,7 +14,7 @@ import { buildEnvelopeInstance, importPabulib, loadCycleElections, parsePabulibD
 import { findCycleById } from './cycles.repository.ts';
 import { parsePabulib, writePabulib } from './outcome/pabulib.ts';
 import { pbTally } from './outcome/tally-command.ts';
-import { RULE_IDS } from './outcome/rules.ts';
+import { RULE_IDS, tally } from './outcome/rules.ts';
 import { exportCycleFiles } from './pb-commands.ts';
 import { ballotsCsv, computeResults, getPublicEnvelopeResults, getPublicResults, getPublishedPbFile, publishResults, type StoredOutcome } from './results.service.ts';
 import { annul, castTestBallot, insertCycle, insertEnvelope, insertProject, T_AFTER, T_DURING } from './results.test-support.ts';
@@ -301,6 +301,21 @@ describeEachDatabase('budget results', (suite) => {
     const exported = (await exportCycleFiles(db, { municipalityId, cycleRef: 'amsterdam-304' }))!;
     for (const rule of ['greedy_cost_sat', 'mes_cost_sat']) {
       assert.deepEqual(await tallyFile(exported.files[0]!.text, rule), await tallyFile(original, rule), rule);
+    }
+  });
+
+  test('cumulative (Częstochowa) and ranked (Seattle) files keep their winners through import and export', async () => {
+    const db = suite.db();
+    const cases = [
+      ['Poland_Czestochowa_2020_Zawodzie_-_Dabie.pb', 'czestochowa', 'cumulative', ['greedy_additive_cardinal_sat', 'mes_additive_cardinal_sat', 'mes_cost_sat']],
+      ['US_Stanford_Dataset_Your_Voice_Your_Choice_Parks_and_Streets-_Seattle_2019_District_5_vote_rankings.pb', 'seattle', 'ranking', ['greedy_cost_sat', 'mes_cost_sat_add1u']],
+    ] as const;
+    for (const [file, slug, ballotType, rules] of cases) {
+      const text = readFileSync(path.join(sharedDir, file), 'utf8');
+      const imported = await importPabulib(db, { municipalityId, actor: null, text, slug, now: T_AFTER });
+      assert.equal(imported.cycle.ballot_type, ballotType);
+      const exported = (await exportCycleFiles(db, { municipalityId, cycleRef: slug }))!.files[0]!.text;
+      for (const rule of rules) assert.deepEqual(tally(parsePabulib(exported), rule).winners, tally(parsePabulib(text), rule).winners, `${slug} ${rule}`);
     }
   });
 
