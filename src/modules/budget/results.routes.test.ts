@@ -23,7 +23,7 @@ describeEachDatabase('budget results pages', ({ db, handle }) => {
     municipalityId = m.id;
     const arrondissementId = (await listArrondissements(db(), municipalityId))[0]!.id;
     // The vote closed in March 2026: the cycle is counting, results not published.
-    const cycle = await insertCycle(db(), { municipalityId, slug: '2026', rule: 'mes_cost_sat_add1u' });
+    const cycle = await insertCycle(db(), { municipalityId, slug: '2026', rule: 'mes_cost_sat_add1u', tieBreaking: 'equalshares', lotSeed: "l'an 2026" });
     cycleId = cycle.id;
     city = await insertEnvelope(db(), { municipalityId, cycleId, name: 'ville', budgetMillimes: 100_000_000 });
     district = await insertEnvelope(db(), { municipalityId, cycleId, scope: 'arrondissement', arrondissementId, name: 'nord', budgetMillimes: 20_000_000, sortOrder: 1 });
@@ -114,7 +114,10 @@ describeEachDatabase('budget results pages', ({ db, handle }) => {
     assert.match(fr.body, /Méthode des parts égales avec complément « \+1 »/);
     assert.match(fr.body, /Retenu au tour 1, au prix ρ/);
     assert.match(fr.body, /partisan\(s\) ont payé chacun/);
-    assert.match(fr.body, /twiza pb tally 2026-\d+\.pb --rule mes_cost_sat_add1u/);
+    assert.match(fr.body, /twiza pb tally 2026-\d+\.pb --rule mes_cost_sat_add1u --tie-breaking equalshares --lot-seed 'l'\\''an 2026'/);
+    // The announced seed and how to redo the draw.
+    assert.ok(fr.body.includes("La graine annoncée avant le dépouillement est « l'an 2026 »"));
+    assert.ok(fr.body.includes("printf '%s\\0%s' 'l'\\''an 2026' CODE | sha256sum"), 'the draw command');
     // Every project is explained: selected or why not.
     for (const title of ['Éclairage public', 'Route &quot;du marché&quot;; tronçon 2']) assert.ok(fr.body.includes(title), title);
 

@@ -45,6 +45,11 @@ function moneyText(ctx: ViewContext, text: string): string {
   return ctx.t('budget.results.money', { amount: ctx.format.formatNumber(value, { maximumFractionDigits: 3 }) });
 }
 
+/** A word quoted for a POSIX shell, so a command can be copied as it is. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 /** A translated sentence with a piece of code where `{command}` goes. */
 function WithCode(props: { text: (marker: string) => string; code: string }) {
   const marker = '\u0000';
@@ -129,7 +134,7 @@ function ruleParagraphs(ctx: ViewContext, result: EnvelopeOutcome) {
       <p>{t(`budget.results.rule.${result.outcome.rule}`)}</p>
       <p>
         {tie.kind === 'equalshares' ? (
-          <WithCode text={(command) => t('budget.results.tie.equalshares', { seed: tie.lotSeed, command })} code={`printf '${tie.lotSeed}\\0CODE' | sha256sum`} />
+          <WithCode text={(command) => t('budget.results.tie.equalshares', { seed: tie.lotSeed, command })} code={`printf '%s\\0%s' ${shellQuote(tie.lotSeed)} CODE | sha256sum`} />
         ) : (
           t('budget.results.tie.project_id')
         )}
@@ -363,7 +368,7 @@ function Downloads(props: { ctx: ViewContext; cycle: PbCycleRow; result: Envelop
   const { t } = ctx;
   const id = result.envelope.id;
   const tie = result.outcome.tieBreaking;
-  const command = `twiza pb tally ${pbFileName(cycle, id)} --rule ${result.outcome.rule}${tie.kind === 'equalshares' ? ` --tie-breaking equalshares --lot-seed '${tie.lotSeed}'` : ''}`;
+  const command = `twiza pb tally ${pbFileName(cycle, id)} --rule ${result.outcome.rule}${tie.kind === 'equalshares' ? ` --tie-breaking equalshares --lot-seed ${shellQuote(tie.lotSeed)}` : ''}`;
   return (
     <section aria-labelledby="downloads">
       <h2 id="downloads">{t('budget.results.downloads')}</h2>
