@@ -5,7 +5,8 @@
 //
 // Secrecy is a property of the schema: `pb_ballots` and `pb_ballot_choices` have no person, no
 // time and no sequential id. On SQLite they are WITHOUT ROWID tables, so even the storage order
-// is the order of the random ballot id, not the order of arrival.
+// is the order of the random ballot id, not the order of arrival. Nothing in the box points to
+// an annulment either: an annulment deletes the ballots it voids and keeps only their number.
 import { type Kysely, sql } from 'kysely';
 import { dialectOf } from '../database.ts';
 import { realType, withId } from '../dialect.ts';
@@ -232,6 +233,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('cycle_id', 'integer', (c) => c.notNull().references('pb_cycles.id').onDelete('cascade'))
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('participation_count', 'integer', (c) => c.notNull())
+    // How many ballots the annulment took out of the box (deleted: a voided ballot keeps no mark
+    // that would tie it to the annulled participations), and how many of the annulled
+    // participations were paper ones, whose ballots cannot be found.
+    .addColumn('ballots_voided', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('paper_participations', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('decided_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
@@ -259,8 +265,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // The staff member who checked the ID card (counter, paper).
     .addColumn('verified_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
     // HMAC(secret key + cycle salt, ballot id) while the vote is open, so that an annulment can
-    // void the ballot; erased with the salt when the results are published. Paper: null (the
-    // paper ballot is keyed later, apart from its voter).
+    // find the ballot and delete it from the box; erased with the salt when the results are
+    // published. Paper: null (the paper ballot is keyed later, apart from its voter).
     .addColumn('ballot_seal', 'text')
     .addColumn('annulment_id', 'integer', (c) => c.references('pb_annulments.id'))
     .addUniqueConstraint('pb_participations_voter_unique', ['cycle_id', 'voter_key'])
@@ -308,7 +314,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('paper_batch_id', 'integer', (c) => c.references('pb_paper_batches.id'))
     // Paper ballots found invalid (spoilt) are kept and counted as such.
     .addColumn('invalid', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('annulment_id', 'integer', (c) => c.references('pb_annulments.id'))
     .$call((t) => (sqlite ? t.modifyEnd(sql`without rowid`) : t))
     .execute();
   await db.schema.createIndex('pb_ballots_cycle').on('pb_ballots').columns(['cycle_id', 'id']).execute();

@@ -59,7 +59,6 @@ export async function insertBallot(trx: Db, ballot: BallotToInsert): Promise<str
       channel: ballot.channel,
       paper_batch_id: ballot.paperBatchId ?? null,
       invalid: ballot.invalid ? 1 : 0,
-      annulment_id: null,
     })
     .execute();
   if (ballot.choices.length > 0) {
@@ -75,15 +74,17 @@ export type StoredBallot = {
   id: string;
   channel: VotingChannel;
   invalid: boolean;
-  annulled: boolean;
   choices: { projectId: number; envelopeId: number; value: number }[];
 };
 
-/** The ballots of a cycle in ballot id order (random: nothing about arrival can be read off it). */
+/**
+ * The ballots of a cycle in ballot id order (random: nothing about arrival can be read off it).
+ * Ballots voided by an annulment are not here: the annulment deleted them.
+ */
 export async function listBallots(db: Db, municipalityId: number, cycleId: number): Promise<StoredBallot[]> {
   const ballots = await db
     .selectFrom('pb_ballots')
-    .select(['id', 'channel', 'invalid', 'annulment_id'])
+    .select(['id', 'channel', 'invalid'])
     .where('municipality_id', '=', municipalityId)
     .where('cycle_id', '=', cycleId)
     .orderBy('id')
@@ -105,7 +106,6 @@ export async function listBallots(db: Db, municipalityId: number, cycleId: numbe
     id: b.id,
     channel: b.channel,
     invalid: b.invalid === 1,
-    annulled: b.annulment_id !== null,
     choices: (byBallot.get(b.id) ?? []).sort((x, y) => x.projectId - y.projectId),
   }));
 }

@@ -200,6 +200,8 @@ export interface PbAnnulmentsTable {
   cycle_id: number;
   reason: string;
   participation_count: number;
+  ballots_voided: Generated<number>;
+  paper_participations: Generated<number>;
   decided_by: number | null;
   created_at: string;
 }
@@ -256,7 +258,6 @@ export interface PbBallotsTable {
   channel: VotingChannel;
   paper_batch_id: number | null;
   invalid: Generated<number>;
-  annulment_id: number | null;
 }
 
 export interface PbBallotChoicesTable {

@@ -2,8 +2,8 @@
 // and the reverse: a .pb file imported as a cycle, for demonstrations and research.
 //
 // An envelope is one election: its projects, its budget, and the ballots that chose something
-// in it. What goes out is what the count uses — counted ballots only (not annulled, not
-// invalid, paper from accepted batches) — and nothing else about a ballot than its random id
+// in it. What goes out is what the count uses — counted ballots only (not invalid, paper
+// from accepted batches; annulled ones are no longer in the box) — and nothing else about a ballot than its random id
 // (the receipt code, so a voter can find their own ballot), its choices and its channel:
 // never a time, never anything from the participation register.
 import type { Db } from '../../db/database.ts';

@@ -11,7 +11,7 @@ export type CountedBallot = {
 };
 
 /**
- * The ballots that count: not annulled, not invalid, and — for paper — from a batch that was
+ * The ballots that count (those voided by an annulment are no longer in the box): not invalid, and — for paper — from a batch that was
  * accepted (a batch still being keyed or rejected is not in the count). Choices of every
  * envelope; the caller splits them. Sorted by ballot id in plain code-unit order, the same on
  * both databases whatever their collation.
@@ -31,7 +31,6 @@ export async function listCountedBallots(db: Db, municipalityId: number, cycleId
     .where('pb_ballots.municipality_id', '=', municipalityId)
     .where('pb_ballots.cycle_id', '=', cycleId)
     .where('pb_ballots.invalid', '=', 0)
-    .where('pb_ballots.annulment_id', 'is', null)
     .where((eb) => eb.or([eb('pb_ballots.paper_batch_id', 'is', null), eb('pb_paper_batches.status', '=', 'accepted')]))
     .execute();
   const byId = new Map<string, CountedBallot>();
@@ -46,22 +45,25 @@ export async function listCountedBallots(db: Db, municipalityId: number, cycleId
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** Ballots kept but not counted: spoilt paper ballots, and ballots voided by an annulment. */
+/**
+ * Ballots not counted: spoilt paper ballots (kept in the box, marked invalid), and ballots voided
+ * by an annulment — deleted from the box, so their number comes from the annulments.
+ */
 export async function countUncountedBallots(db: Db, municipalityId: number, cycleId: number): Promise<{ invalid: number; annulled: number }> {
-  const rows = await db
+  const invalid = await db
     .selectFrom('pb_ballots')
-    .select(['invalid', (eb) => eb.fn.countAll<string | number>().as('n'), (eb) => eb.fn.count<string | number>('annulment_id').as('annulled')])
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
     .where('municipality_id', '=', municipalityId)
     .where('cycle_id', '=', cycleId)
-    .groupBy('invalid')
-    .execute();
-  let invalid = 0;
-  let annulled = 0;
-  for (const row of rows) {
-    if (row.invalid === 1) invalid += Number(row.n);
-    annulled += Number(row.annulled);
-  }
-  return { invalid, annulled };
+    .where('invalid', '=', 1)
+    .executeTakeFirstOrThrow();
+  const annulled = await db
+    .selectFrom('pb_annulments')
+    .select((eb) => eb.fn.sum<string | number | null>('ballots_voided').as('n'))
+    .where('municipality_id', '=', municipalityId)
+    .where('cycle_id', '=', cycleId)
+    .executeTakeFirstOrThrow();
+  return { invalid: Number(invalid.n), annulled: Number(annulled.n ?? 0) };
 }
 
 /** Paper batches still open with ballots keyed in them: publishing now would leave them out. */

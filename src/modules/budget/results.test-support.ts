@@ -159,7 +159,7 @@ export async function castTestBallot(
   return { ballotId, participationId: row.id };
 }
 
-/** Annuls participations and voids the given ballots, as an annulment does. */
+/** Annuls participations and deletes the given ballots from the box, as an annulment does. */
 export async function annul(db: Db, options: { municipalityId: number; cycleId: number; reason: string; participationIds: number[]; ballotIds: string[] }): Promise<number> {
   const row = await db
     .insertInto('pb_annulments')
@@ -168,12 +168,16 @@ export async function annul(db: Db, options: { municipalityId: number; cycleId: 
       cycle_id: options.cycleId,
       reason: options.reason,
       participation_count: options.participationIds.length,
+      ballots_voided: options.ballotIds.length,
       decided_by: null,
       created_at: '2026-03-12T10:00:00.000Z',
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.updateTable('pb_participations').set({ annulment_id: row.id }).where('id', 'in', options.participationIds).execute();
-  await db.updateTable('pb_ballots').set({ annulment_id: row.id }).where('id', 'in', options.ballotIds).execute();
+  if (options.ballotIds.length > 0) {
+    await db.deleteFrom('pb_ballot_choices').where('ballot_id', 'in', options.ballotIds).execute();
+    await db.deleteFrom('pb_ballots').where('id', 'in', options.ballotIds).execute();
+  }
   return row.id;
 }

@@ -44,7 +44,7 @@ describeEachDatabase('annulling participations', ({ db }) => {
     return { receipt, participationId: row.id };
   }
 
-  test('voids exactly the ballots of the annulled participations, records the reason and the audit entry', async () => {
+  test('deletes exactly the ballots of the annulled participations from the box, records the reason, the counts and the audit entry', async () => {
     const c = await createTestCycle(db(), municipalityId);
     const votes = [];
     for (const code of ['C1', 'C2', 'C3', 'C4', 'C1']) votes.push(await vote(c, code));
@@ -58,6 +58,8 @@ describeEachDatabase('annulling participations', ({ db }) => {
       ageGroup: '60+',
       gender: 'female',
     });
+    const before = await listBallots(db(), municipalityId, c.cycle.id);
+    assert.equal(before.length, 5);
     const outcome = await annulParticipations(db(), {
       secretKey: TEST_SECRET,
       actor: officer,
@@ -67,15 +69,21 @@ describeEachDatabase('annulling participations', ({ db }) => {
       reason: '  Numbers taken from a public list  ',
     });
     assert.deepEqual({ ...outcome, annulmentId: 0 }, { annulmentId: 0, participations: 3, ballotsVoided: 2, paperParticipations: 1 });
+    // The two voided ballots are gone from the box, choices included; the others are untouched.
     const ballots = await listBallots(db(), municipalityId, c.cycle.id);
-    const annulled = ballots.filter((b) => b.annulled).map((b) => b.id).sort();
-    assert.deepEqual(annulled, [votes[1]!.receipt, votes[3]!.receipt].sort());
+    const voided = [votes[1]!.receipt, votes[3]!.receipt];
+    assert.deepEqual(ballots.map((b) => b.id).sort(), before.map((b) => b.id).filter((id) => !voided.includes(id)).sort());
+    assert.deepEqual(ballots.map((b) => b.choices), before.filter((b) => !voided.includes(b.id)).map((b) => b.choices));
+    assert.deepEqual(await db().selectFrom('pb_ballot_choices').select('ballot_id').where('ballot_id', 'in', voided).execute(), []);
+    // The counts live on the annulment.
+    const stored = await db().selectFrom('pb_annulments').select(['ballots_voided', 'paper_participations']).where('id', '=', outcome.annulmentId).executeTakeFirstOrThrow();
+    assert.deepEqual({ voided: Number(stored.ballots_voided), paper: Number(stored.paper_participations) }, { voided: 2, paper: 1 });
     const marked = await db().selectFrom('pb_participations').select('id').where('annulment_id', '=', outcome.annulmentId).orderBy('id').execute();
     assert.deepEqual(marked.map((m) => m.id), [votes[1]!.participationId, votes[3]!.participationId, paper.participationId].sort((a, b) => a - b));
 
     const audit = await db().selectFrom('audit_log').selectAll().where('action', '=', 'budget.participations_annulled').execute();
     assert.equal(audit.length, 1);
-    for (const b of ballots) assert.ok(!JSON.stringify(audit[0]).includes(b.id), 'no ballot id in the audit log');
+    for (const b of before) assert.ok(!JSON.stringify(audit[0]).includes(b.id), 'no ballot id in the audit log');
 
     const list = await listAnnulments(db(), { municipalityId, cycleId: c.cycle.id });
     assert.equal(list.length, 1);
@@ -118,7 +126,7 @@ describeEachDatabase('annulling participations', ({ db }) => {
       annulParticipations(db(), { ...base, cycleId: published.cycle.id, participationIds: [w.participationId], now: addDays(published.cycle.voting_open_at, 4) }),
       (e) => fieldKeys(e)._form === 'budget.vote.error.annul_closed',
     );
-    assert.equal((await listBallots(db(), municipalityId, published.cycle.id)).filter((b) => b.annulled).length, 0);
+    assert.deepEqual((await listBallots(db(), municipalityId, published.cycle.id)).map((b) => b.id), [w.receipt]);
     assert.deepEqual(await listAnnulments(db(), { municipalityId, cycleId: published.cycle.id }), []);
   });
 });

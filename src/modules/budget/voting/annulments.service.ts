@@ -1,9 +1,12 @@
 // Annulling fraudulent participations: a reasoned, audited staff decision, shown in the public
-// results (reason, how many, when). The participations are marked, and so are their ballots —
-// found through the seals (HMAC of the ballot id under the secret key and the cycle's salt),
-// which exist only until the results are published; so annulments are possible while voting or
-// counting, never after. A paper participation has no seal: its ballot went into a batch with no
-// link back, so it cannot be found; the annulment records it and the results say so.
+// results (reason, how many, when). The participations are marked; their ballots — found
+// through the seals (HMAC of the ballot id under the secret key and the cycle's salt), which
+// exist only until the results are published — are DELETED from the box, and the annulment keeps
+// only how many there were. Marking the ballots instead would tie each annulled voter's key to
+// their ballot for ever (same annulment id on both sides). So annulments are possible while
+// voting or counting, never after. A paper participation has no seal: its ballot went into a
+// batch with no link back, so it cannot be found; the annulment records how many and the
+// results say so.
 import type { Actor } from '../../../auth/policies.ts';
 import { authorize } from '../../../auth/policies.ts';
 import type { Db } from '../../../db/database.ts';
@@ -33,7 +36,7 @@ export type AnnulmentOutcome = {
   annulmentId: number;
   /** Participations annulled (those already annulled are left as they were). */
   participations: number;
-  /** Ballots found through their seals and voided. */
+  /** Ballots found through their seals and deleted from the box. */
   ballotsVoided: number;
   /** Paper participations: their ballots cannot be found. */
   paperParticipations: number;
@@ -76,6 +79,7 @@ export async function annulParticipations(db: Db, options: AnnulParticipationsOp
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // Only the participations carry the annulment: nothing left in the box points to it.
     await trx
       .updateTable('pb_participations')
       .set({ annulment_id: annulment.id })
@@ -94,22 +98,29 @@ export async function annulParticipations(db: Db, options: AnnulParticipationsOp
         .where('municipality_id', '=', options.municipalityId)
         .where('cycle_id', '=', cycle.id)
         .where('channel', '!=', 'paper')
-        .where('annulment_id', 'is', null)
         .execute();
       for (const b of ballots) {
         if (wanted.has(ballotSeal(options.secretKey, salt, b.id))) ballotIds.push(b.id);
         if (ballotIds.length === wanted.size) break;
       }
+      // Out of the box: the choices first (explicitly, not trusting the cascade), then the ballots.
       for (let i = 0; i < ballotIds.length; i += 500) {
+        const chunk = ballotIds.slice(i, i + 500);
+        await trx.deleteFrom('pb_ballot_choices').where('ballot_id', 'in', chunk).execute();
         await trx
-          .updateTable('pb_ballots')
-          .set({ annulment_id: annulment.id })
+          .deleteFrom('pb_ballots')
           .where('municipality_id', '=', options.municipalityId)
-          .where('id', 'in', ballotIds.slice(i, i + 500))
+          .where('cycle_id', '=', cycle.id)
+          .where('id', 'in', chunk)
           .execute();
       }
     }
     const paperParticipations = targets.filter((t) => t.channel === 'paper').length;
+    await trx
+      .updateTable('pb_annulments')
+      .set({ ballots_voided: ballotIds.length, paper_participations: paperParticipations })
+      .where('id', '=', annulment.id)
+      .execute();
     // Never a ballot id in the audit log: it is kept for ever, the link must not be.
     await recordAudit(trx, {
       municipalityId: options.municipalityId,
@@ -137,37 +148,17 @@ export type PublicAnnulment = {
 export async function listAnnulments(db: Db, options: { municipalityId: number; cycleId: number }): Promise<PublicAnnulment[]> {
   const rows = await db
     .selectFrom('pb_annulments')
-    .select(['id', 'reason', 'participation_count', 'created_at'])
+    .select(['id', 'reason', 'participation_count', 'ballots_voided', 'paper_participations', 'created_at'])
     .where('municipality_id', '=', options.municipalityId)
     .where('cycle_id', '=', options.cycleId)
     .orderBy('id')
     .execute();
-  if (rows.length === 0) return [];
-  const voided = await db
-    .selectFrom('pb_ballots')
-    .select(['annulment_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('municipality_id', '=', options.municipalityId)
-    .where('cycle_id', '=', options.cycleId)
-    .where('annulment_id', 'is not', null)
-    .groupBy('annulment_id')
-    .execute();
-  const paper = await db
-    .selectFrom('pb_participations')
-    .select(['annulment_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('municipality_id', '=', options.municipalityId)
-    .where('cycle_id', '=', options.cycleId)
-    .where('channel', '=', 'paper')
-    .where('annulment_id', 'is not', null)
-    .groupBy('annulment_id')
-    .execute();
-  const voidedBy = new Map(voided.map((v) => [v.annulment_id, Number(v.n)]));
-  const paperBy = new Map(paper.map((p) => [p.annulment_id, Number(p.n)]));
   return rows.map((r) => ({
     id: r.id,
     reason: r.reason,
     participationCount: r.participation_count,
-    ballotsVoided: voidedBy.get(r.id) ?? 0,
-    paperParticipations: paperBy.get(r.id) ?? 0,
+    ballotsVoided: Number(r.ballots_voided),
+    paperParticipations: Number(r.paper_participations),
     createdAt: r.created_at,
   }));
 }

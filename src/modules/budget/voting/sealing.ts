@@ -1,6 +1,6 @@
 // Sealing: while a vote is open, each participation keeps an HMAC of its ballot's id under the
-// secret key and the cycle's random salt, so that an annulment can void the very ballot of an
-// annulled participation. When the results are published the salt and the seals are erased in
+// secret key and the cycle's random salt, so that an annulment can find the very ballot of an
+// annulled participation and delete it from the box. When the results are published the salt and the seals are erased in
 // the same transaction: from then on no ballot can be linked to anyone, even with the key.
 import type { Db } from '../../../db/database.ts';
 import { hmacHex } from '../../../lib/crypto.ts';

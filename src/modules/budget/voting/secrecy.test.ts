@@ -31,6 +31,18 @@ async function columnsOf(db: Db, kind: string, table: string): Promise<Column[]>
   return rows.rows.map((r) => ({ name: r.column_name, type: r.data_type.toLowerCase() }));
 }
 
+/** The tables a table's foreign keys point to. */
+async function referencedTables(db: Db, kind: string, table: string): Promise<string[]> {
+  if (kind === 'sqlite') {
+    const rows = await sql<{ table: string }>`select "table" from pragma_foreign_key_list(${table})`.execute(db);
+    return [...new Set(rows.rows.map((r) => r.table))].sort();
+  }
+  const rows = await sql<{ target: string }>`
+    select distinct confrelid::regclass::text as target from pg_constraint
+    where contype = 'f' and conrelid = to_regclass(${table})`.execute(db);
+  return rows.rows.map((r) => r.target).sort();
+}
+
 describeEachDatabase('secrecy of the ballot', ({ db, kind }) => {
   let municipalityId: number;
 
@@ -48,8 +60,22 @@ describeEachDatabase('secrecy of the ballot', ({ db, kind }) => {
       }
     }
     // The columns are exactly these: a new one must come through this test and its review.
-    assert.deepEqual((await columnsOf(db(), kind, 'pb_ballots')).map((c) => c.name).sort(), ['annulment_id', 'channel', 'cycle_id', 'id', 'invalid', 'municipality_id', 'paper_batch_id']);
+    // No annulment_id: an annulment deletes the ballots it voids rather than marking them, or the
+    // mark would tie each annulled voter to their ballot for ever.
+    assert.deepEqual((await columnsOf(db(), kind, 'pb_ballots')).map((c) => c.name).sort(), ['channel', 'cycle_id', 'id', 'invalid', 'municipality_id', 'paper_batch_id']);
     assert.deepEqual((await columnsOf(db(), kind, 'pb_ballot_choices')).map((c) => c.name).sort(), ['ballot_id', 'envelope_id', 'project_id', 'value']);
+  });
+
+  test('no column of the box references the register or an annulment', async () => {
+    const targets = { pb_ballots: await referencedTables(db(), kind, 'pb_ballots'), pb_ballot_choices: await referencedTables(db(), kind, 'pb_ballot_choices') };
+    // What they do reference, so that the query is known to see foreign keys at all.
+    assert.deepEqual(targets, {
+      pb_ballots: ['municipalities', 'pb_cycles', 'pb_paper_batches'],
+      pb_ballot_choices: ['pb_ballots', 'pb_envelopes', 'pb_projects'],
+    });
+    for (const [table, refs] of Object.entries(targets)) {
+      for (const forbidden of ['pb_annulments', 'pb_participations', 'users']) assert.ok(!refs.includes(forbidden), `${table} references ${forbidden}`);
+    }
   });
 
   test('ballot ids are random text, not a sequence; SQLite stores the box without rowid', async () => {

@@ -69,6 +69,7 @@ describeEachDatabase('budget fraud signals and annulment pages', (suite) => {
 
   test('a burst from one address is reported, proposed for annulment, confirmed with a reason, and its ballot voided', async () => {
     const receipt = await voteOnline();
+    assert.match(textOf((await new TestClient(app).get(`/fr/budget/sig/receipt?code=${receipt}`)).body), /est dans l’urne/);
     // Eleven more participations from the same address in the same hour: a burst.
     const hour = nowIso().slice(0, 13);
     for (let i = 0; i < 11; i += 1) {
@@ -125,9 +126,16 @@ describeEachDatabase('budget fraud signals and annulment pages', (suite) => {
     assert.match(textOf(list.body), /Rafale de votes depuis une seule adresse la nuit du 14/);
     assert.match(textOf(list.body), /Salma Officer/);
 
-    // The voter's receipt now says the ballot was annulled.
+    // The ballot is gone from the box: the receipt is not found, and the page says that an
+    // annulment is one reason why, pointing to the annulments published with the results.
+    assert.equal(await suite.db().selectFrom('pb_ballots').select('id').where('id', '=', receipt.replace(/-/g, '')).executeTakeFirst(), undefined);
+    // One ballot voided (the other eleven participations were written without a ballot).
+    const annulment = await suite.db().selectFrom('pb_annulments').select(['ballots_voided', 'paper_participations']).executeTakeFirstOrThrow();
+    assert.deepEqual([Number(annulment.ballots_voided), Number(annulment.paper_participations)], [1, 0]);
     const check = await new TestClient(app).get(`/fr/budget/sig/receipt?code=${receipt}`);
-    assert.match(textOf(check.body), /a été annulé/);
+    assert.match(textOf(check.body), /Aucun bulletin ne porte le code/);
+    assert.match(textOf(check.body), /la participation qui l’accompagnait a été annulée/);
+    assert.match(check.body, /href="\/fr\/budget\/sig\/results#annulments"/);
 
     // The report leaves annulled participations out.
     assert.match(textOf((await staff.get(`/fr/admin/budget/${cycle.cycle.id}/signals`)).body), /Total : 0 participation/);

@@ -175,7 +175,6 @@ export async function receiptViewOf(db: Db, request: FastifyRequest, cycle: PbCy
   return {
     code: formatReceiptCode(found.receipt),
     channel: found.channel,
-    annulled: found.annulled,
     type: cycle.ballot_type,
     choices: choices.map((c) => {
       const envelope = envelopes.find((e) => e.id === c.envelopeId);

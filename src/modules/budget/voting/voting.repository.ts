@@ -150,12 +150,12 @@ export async function countIpChecksSince(db: Db, municipalityId: number, ipHash:
   return Number(row.n);
 }
 
-export type ReceiptRow = { id: string; channel: VotingChannel; invalid: number; annulment_id: number | null };
+export type ReceiptRow = { id: string; channel: VotingChannel; invalid: number };
 
 export async function findBallot(db: Db, municipalityId: number, cycleId: number, ballotId: string): Promise<ReceiptRow | undefined> {
   return db
     .selectFrom('pb_ballots')
-    .select(['id', 'channel', 'invalid', 'annulment_id'])
+    .select(['id', 'channel', 'invalid'])
     .where('municipality_id', '=', municipalityId)
     .where('cycle_id', '=', cycleId)
     .where('id', '=', ballotId)

@@ -406,11 +406,13 @@ export type ReceiptView = {
   receipt: string;
   channel: VotingChannel;
   invalid: boolean;
-  annulled: boolean;
   choices: { projectId: number; code: string; title: string; envelopeId: number; value: number }[];
 };
 
-/** The ballot a receipt code names (typed loosely), or null: what anyone holding the code may see. */
+/**
+ * The ballot a receipt code names (typed loosely), or null: what anyone holding the code may see.
+ * A ballot voided by an annulment is not found — the annulment deleted it from the box.
+ */
 export async function findReceipt(db: Db, options: { municipalityId: number; cycleId: number; receipt: string }): Promise<ReceiptView | null> {
   const code = normaliseReceiptCode(options.receipt);
   if (!code) return null;
@@ -422,7 +424,6 @@ export async function findReceipt(db: Db, options: { municipalityId: number; cyc
     receipt: ballot.id,
     channel: ballot.channel,
     invalid: ballot.invalid === 1,
-    annulled: ballot.annulment_id !== null,
     choices: choices.map((c) => ({
       projectId: c.project_id,
       code: projects.get(c.project_id)?.code ?? '',

@@ -498,7 +498,7 @@ export function VoteBallotPage(props: { ctx: ViewContext; model: BallotPageModel
 }
 
 export type ReceiptChoiceView = { code: string; title: string; envelope: string; value: number };
-export type ReceiptView = { code: string; channel: VotingChannel; annulled: boolean; choices: ReceiptChoiceView[]; type: BallotType };
+export type ReceiptView = { code: string; channel: VotingChannel; choices: ReceiptChoiceView[]; type: BallotType };
 
 /** The choices recorded on a ballot, as a list grouped by envelope. */
 export function RecordedChoices(props: { ctx: ViewContext; receipt: ReceiptView }) {
@@ -644,11 +644,14 @@ export function ReceiptCheckPage(props: { ctx: ViewContext; model: ReceiptCheckM
       {model.found === null && !model.invalid && (
         <div class="notice notice--late" role="status">
           <p>{t('budget.vote.check.not_found', { code: model.query })}</p>
+          <p>
+            {t('budget.vote.check.not_found_annulled')} <a href={href(ctx, `/budget/${model.cycle.slug}/results#annulments`)}>{t('budget.vote.check.annulments_link')}</a>
+          </p>
         </div>
       )}
       {model.found && (
         <section class="pb-check-result panel" role="status">
-          <h2>{t(model.found.annulled ? 'budget.vote.check.annulled' : 'budget.vote.check.found', { code: model.found.code })}</h2>
+          <h2>{t('budget.vote.check.found', { code: model.found.code })}</h2>
           <p>{t('budget.vote.check.channel', { channel: t(`budget.vote.channel.${model.found.channel}`) })}</p>
           <RecordedChoices ctx={ctx} receipt={model.found} />
           {model.published && (
