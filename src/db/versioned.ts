@@ -41,3 +41,28 @@ export async function deleteAtVersion(db: Db, table: VersionedTable, key: Versio
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
+
+/** Tables whose rows carry id, municipality_id and an integer `version` column. */
+export type CountedVersionTable = {
+  [T in keyof Database]: Database[T] extends { municipality_id: number; version: unknown } ? T : never;
+}[keyof Database];
+
+/**
+ * The same for rows versioned by a counter (participatory budgeting: cycles, proposals,
+ * reviews, paper batches): writes only when the row is still at `version`, and bumps it.
+ */
+export async function updateAtVersionNumber<T extends CountedVersionTable>(
+  db: Db,
+  table: T,
+  key: { municipalityId: number; id: number; version: number },
+  values: Updateable<Database[T]>,
+): Promise<boolean> {
+  const result = await (db as unknown as AnyDb)
+    .updateTable(table as string)
+    .set({ ...(values as Record<string, unknown>), version: key.version + 1 })
+    .where('municipality_id', '=', key.municipalityId)
+    .where('id', '=', key.id)
+    .where('version', '=', key.version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

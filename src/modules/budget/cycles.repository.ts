@@ -2,6 +2,7 @@
 // cycle through here; writes belong to cycles.service.ts.
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { updateAtVersionNumber } from '../../db/versioned.ts';
 import type {
   PbCycleRow,
   PbCyclesTable,
@@ -62,14 +63,7 @@ export async function updateCycleAtVersion(
   key: { municipalityId: number; id: number; version: number },
   values: Updateable<PbCyclesTable>,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('pb_cycles')
-    .set({ ...values, version: key.version + 1 })
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('version', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return updateAtVersionNumber(db, 'pb_cycles', key, values);
 }
 
 export async function findEnvelope(db: Db, municipalityId: number, cycleId: number, envelopeId: number): Promise<PbEnvelopeRow | undefined> {

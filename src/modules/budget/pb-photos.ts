@@ -7,8 +7,8 @@
 import type { FastifyRequest } from 'fastify';
 import { CSRF_FIELD } from '../../http/csrf.ts';
 import type { FormValues } from '../../http/forms.ts';
-import { AppError, type FieldError, type FieldErrors, isAppError } from '../../lib/errors.ts';
-import { processPhoto, type ProcessedPhoto, removeStoredPhotos, storePhoto, type StoredPhoto } from '../complaints/photos.ts';
+import { AppError, type FieldError, type FieldErrors } from '../../lib/errors.ts';
+import { processPhoto, type ProcessedPhoto } from '../complaints/photos.ts';
 
 export const PROPOSAL_MAX_PHOTOS = 3;
 /** Per file as uploaded: a phone's full-size JPEG is 3–6 MB. */
@@ -94,23 +94,6 @@ export async function processProposalPhotos(uploads: Upload[]): Promise<Processe
   const processed: ProcessedPhoto[] = [];
   for (const upload of uploads) processed.push(await processPhoto(upload.data, { maxBytes: PROPOSAL_PHOTO_MAX_BYTES }));
   return processed;
-}
-
-/** The `photos` field error of a refused upload, or undefined for any other error. */
-export function photoErrorOf(error: unknown): FieldError | undefined {
-  return isAppError(error, 'validation') ? error.fields.photos : undefined;
-}
-
-/** Writes processed photos durably; on failure removes what was written and rethrows. */
-export async function storeProposalPhotos(options: { dataDir: string; municipalityId: number; photos: ProcessedPhoto[] }): Promise<StoredPhoto[]> {
-  const stored: StoredPhoto[] = [];
-  try {
-    for (const photo of options.photos) stored.push(await storePhoto({ dataDir: options.dataDir, municipalityId: options.municipalityId, photo }));
-  } catch (error) {
-    await removeStoredPhotos(stored);
-    throw error;
-  }
-  return stored;
 }
 
 const FILE_PATTERN = /^[a-z0-9]{16,64}(\.thumb)?\.jpg$/;

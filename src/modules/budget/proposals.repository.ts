@@ -3,6 +3,7 @@
 import { type Insertable, sql, type Updateable } from 'kysely';
 import { type Db, dialectOf } from '../../db/database.ts';
 import { likeEscape } from '../../db/search.ts';
+import { updateAtVersionNumber } from '../../db/versioned.ts';
 import type { PbCommentsTable, PbPhotosTable, PbProposalRow, PbProposalsTable, PbReviewRow, PbReviewsTable, ProposalStatus, Visibility } from './budget.table.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -58,14 +59,7 @@ export async function updateProposalAtVersion(
   key: { municipalityId: number; id: number; version: number },
   values: Updateable<PbProposalsTable>,
 ): Promise<boolean> {
-  const result = await trx
-    .updateTable('pb_proposals')
-    .set({ ...values, version: key.version + 1 })
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('version', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return updateAtVersionNumber(trx, 'pb_proposals', key, values);
 }
 
 export type ProposalFilters = {
@@ -262,14 +256,7 @@ export async function updateReviewAtVersion(
   key: { municipalityId: number; id: number; version: number },
   values: Updateable<PbReviewsTable>,
 ): Promise<boolean> {
-  const result = await trx
-    .updateTable('pb_reviews')
-    .set({ ...values, version: key.version + 1 })
-    .where('municipality_id', '=', key.municipalityId)
-    .where('id', '=', key.id)
-    .where('version', '=', key.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return updateAtVersionNumber(trx, 'pb_reviews', key, values);
 }
 
 /** Reviews of a cycle's proposals, by proposal id. */

@@ -28,14 +28,13 @@ import { phaseAt, PROPOSAL_CATEGORIES } from './budget.ts';
 import type { PbCycleRow, ProposalStatus } from './budget.table.ts';
 import { listEnvelopes } from './cycles.repository.ts';
 import {
-  photoErrorOf,
   processProposalPhotos,
   PROPOSAL_MULTIPART_LIMITS,
   proposalPhotoKey,
   proposalPhotoPath,
   readProposalSubmission,
-  storeProposalPhotos,
 } from './pb-photos.ts';
+import { photoErrorOf, storePhotos } from '../complaints/photos.ts';
 import { AdminProposalListPage, AdminProposalPage, type AdminProposalModel } from './proposals.admin-views.tsx';
 import { findProposalById } from './proposals.repository.ts';
 import {
@@ -270,7 +269,7 @@ export function registerBudgetProposalRoutes(app: FastifyInstance): void {
         }
         return renderNewProposal(request, reply, cycle, { values, errors }, 400, photosChosen);
       }
-      const photos = await storeProposalPhotos({ dataDir: config.dataDir, municipalityId: request.municipality.id, photos: processed });
+      const photos = await storePhotos({ dataDir: config.dataDir, municipalityId: request.municipality.id, photos: processed });
       let proposal;
       try {
         proposal = await submitProposal(db, { actor: request.actor, municipalityId: request.municipality.id, cycleId: cycle.id, locale: request.locale, input, photos });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import type { Db } from '../../db/database.ts';
 import { randomToken } from '../../lib/crypto.ts';
-import { AppError } from '../../lib/errors.ts';
+import { AppError, type FieldError, isAppError } from '../../lib/errors.ts';
 import { listReferencedBudgetPhotoKeys } from '../budget/proposals.repository.ts';
 import { listReferencedPhotoKeys } from './complaints.repository.ts';
 
@@ -253,4 +253,21 @@ export async function removeOrphanPhotos(db: Db, options: RemoveOrphanPhotosOpti
     }
   }
   return { removed };
+}
+
+/** The `photos` field error of a refused upload, or undefined for any other error. */
+export function photoErrorOf(error: unknown): FieldError | undefined {
+  return isAppError(error, 'validation') ? error.fields.photos : undefined;
+}
+
+/** Writes processed photos durably; on failure removes what was written and rethrows. */
+export async function storePhotos(options: { dataDir: string; municipalityId: number; photos: ProcessedPhoto[] }): Promise<StoredPhoto[]> {
+  const stored: StoredPhoto[] = [];
+  try {
+    for (const photo of options.photos) stored.push(await storePhoto({ dataDir: options.dataDir, municipalityId: options.municipalityId, photo }));
+  } catch (error) {
+    await removeStoredPhotos(stored);
+    throw error;
+  }
+  return stored;
 }

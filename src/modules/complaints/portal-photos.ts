@@ -12,10 +12,13 @@
 import fs from 'node:fs/promises';
 import type { Db } from '../../db/database.ts';
 import { hmacHex, safeEqual } from '../../lib/crypto.ts';
-import { AppError, type FieldError, isAppError } from '../../lib/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import { MAX_PHOTOS } from './complaints.ts';
 import { listReferencedPhotoKeys } from './complaints.repository.ts';
-import { ORPHAN_PHOTO_AGE_MS, photoFilePath, processPhoto, type ProcessedPhoto, removeStoredPhotos, storePhoto, type StoredPhoto, thumbnailKeyOf } from './photos.ts';
+import { ORPHAN_PHOTO_AGE_MS, photoFilePath, processPhoto, type ProcessedPhoto, removeStoredPhotos, type StoredPhoto, thumbnailKeyOf } from './photos.ts';
+
+// Shared with the other modules' photo forms; kept here for the complaints' callers.
+export { photoErrorOf, storePhotos } from './photos.ts';
 
 /** What the form accepts; the multipart parser enforces the same numbers while reading. */
 export const PORTAL_PHOTO_LIMITS = {
@@ -43,23 +46,6 @@ export async function processUploads(uploads: Upload[]): Promise<ProcessedPhoto[
   // One at a time: a small server decoding five 12-megapixel photos at once runs out of memory.
   for (const upload of uploads) processed.push(await processPhoto(upload.data, { maxBytes: PORTAL_PHOTO_LIMITS.maxBytes }));
   return processed;
-}
-
-/** The `photos` field error of a refused upload, or undefined for any other error. */
-export function photoErrorOf(error: unknown): FieldError | undefined {
-  return isAppError(error, 'validation') ? error.fields.photos : undefined;
-}
-
-/** Writes processed photos durably; on failure removes what was written and rethrows. */
-export async function storePhotos(options: { dataDir: string; municipalityId: number; photos: ProcessedPhoto[] }): Promise<StoredPhoto[]> {
-  const stored: StoredPhoto[] = [];
-  try {
-    for (const photo of options.photos) stored.push(await storePhoto({ dataDir: options.dataDir, municipalityId: options.municipalityId, photo }));
-  } catch (error) {
-    await removeStoredPhotos(stored);
-    throw error;
-  }
-  return stored;
 }
 
 // ---------------------------------------------------------------------------------------------
