@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import type { Actor } from '../../auth/policies.ts';
 import { isAppError } from '../../lib/errors.ts';
 import { createTestMunicipality, createTestUser } from '../../../test/support/fixtures.ts';
@@ -209,6 +210,31 @@ describeEachDatabase('budget results', (suite) => {
     assert.deepEqual(summary.uncounted, { invalid: 1, annulled: 3 });
     // Turnout counts the register without the annulled participations.
     assert.equal(summary.turnout.total, 3);
+  });
+
+  test('publishing on PostgreSQL rewrites the box in ballot-id order, so the heap no longer keeps the order of arrival', { skip: suite.kind !== 'postgres' }, async () => {
+    const db = suite.db();
+    const { cycle, cast } = await buildCycle('cluster');
+    const codes: ('C1' | 'C2' | 'C3')[][] = [['C1'], ['C2'], ['C3'], ['C1', 'C3'], ['C2', 'C3']];
+    for (let i = 0; i < 40; i++) await cast(codes[i % codes.length]!, { channel: i % 3 === 0 ? 'counter' : 'online' });
+    // Physical order (ctid) against the primary key's order, over the whole tables.
+    const physical = async () => ({
+      ballots: (await sql<{ id: string }>`select id from pb_ballots order by ctid`.execute(db)).rows.map((r) => r.id),
+      sortedBallots: (await sql<{ id: string }>`select id from pb_ballots order by id`.execute(db)).rows.map((r) => r.id),
+      choices: (await sql<{ k: string }>`select ballot_id || ':' || project_id as k from pb_ballot_choices order by ctid`.execute(db)).rows.map((r) => r.k),
+      sortedChoices: (await sql<{ k: string }>`select ballot_id || ':' || project_id as k from pb_ballot_choices order by ballot_id, project_id`.execute(db)).rows.map((r) => r.k),
+    });
+    const beforePublishing = await physical();
+    assert.ok(beforePublishing.ballots.length >= 40);
+    // Before: the heap is in arrival order, which random ids do not follow (40 random ids in
+    // sorted order by chance: 1 in 40!).
+    assert.notDeepEqual(beforePublishing.ballots, beforePublishing.sortedBallots);
+    await publishResults(db, { actor: officer, municipalityId, cycleId: cycle.id, now: T_AFTER });
+    const afterPublishing = await physical();
+    assert.deepEqual(afterPublishing.ballots, afterPublishing.sortedBallots);
+    assert.deepEqual(afterPublishing.choices, afterPublishing.sortedChoices);
+    assert.deepEqual([...afterPublishing.ballots].sort(), [...beforePublishing.ballots].sort(), 'the same ballots, only reordered');
+    assert.equal((await findCycleById(db, municipalityId, cycle.id))!.results_published_at, T_AFTER);
   });
 
   test('publishing: only after the vote, by budget staff, once; it seals every ballot and keeps the file it counted', async () => {

@@ -5,7 +5,8 @@
 // A published result is kept as computed (pb_results.result_json, with the exact .pb text it
 // was computed from): the public pages show what was announced, and the download is that very
 // file, whose SHA-256 is on the page.
-import type { Db } from '../../db/database.ts';
+import { sql } from 'kysely';
+import { dialectOf, type Db } from '../../db/database.ts';
 import { type Actor, authorize } from '../../auth/policies.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -327,6 +328,7 @@ export async function publishResults(db: Db, options: PublishResultsOptions): Pr
       });
     }
     await sealCycleBallots(trx, { municipalityId, cycleId: cycle.id });
+    await reorderBallotBox(trx);
     await recordAudit(trx, {
       municipalityId,
       actor: { userId: actor.userId, label: `user:${actor.userId}` },
@@ -339,6 +341,22 @@ export async function publishResults(db: Db, options: PublishResultsOptions): Pr
     });
     return { envelopes: computed.envelopes.length, selected: winnerIds.length };
   });
+}
+
+/**
+ * PostgreSQL only: rewrite the ballot box in primary-key order (the random ballot ids). A
+ * PostgreSQL heap keeps rows in the order they were inserted, which someone with database access
+ * could lay beside the participation register's order to pair voters with ballots. SQLite needs
+ * nothing: its box tables are WITHOUT ROWID, stored in id order from the start. The table form of
+ * CLUSTER is allowed inside a transaction block, so it happens in the publication transaction,
+ * after the seals are erased; it locks the two box tables (every cycle) for the rewrite, which is
+ * seconds for a municipality's ballots. The index names are those 0007-budget.ts gives the
+ * primary keys.
+ */
+async function reorderBallotBox(trx: Db): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  await sql`CLUSTER pb_ballots USING pb_ballots_pkey`.execute(trx);
+  await sql`CLUSTER pb_ballot_choices USING pb_ballot_choices_pk`.execute(trx);
 }
 
 // ---------------------------------------------------------------------------------------------
