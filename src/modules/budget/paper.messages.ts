@@ -9,7 +9,6 @@ const BALLOTS_AR = (arg: string) =>
 
 export const paperMessages: ModuleMessages = {
   ar: {
-    'budget.paper.money': '{amount} د.ت',
     'budget.paper.title': 'رقن أوراق التصويت',
     'budget.paper.back_to_cycle': 'العودة إلى {cycle}',
     'budget.paper.back_to_batches': 'العودة إلى الرزم',
@@ -129,7 +128,6 @@ export const paperMessages: ModuleMessages = {
     'budget.paper.error.same_keyer': 'شخص واحد أدخل في الإدخالين: لا يمكن قبول الرزمة.',
   },
   fr: {
-    'budget.paper.money': '{amount} DT',
     'budget.paper.title': 'Saisie des bulletins papier',
     'budget.paper.back_to_cycle': 'Retour à {cycle}',
     'budget.paper.back_to_batches': 'Retour aux lots',
@@ -250,7 +248,6 @@ export const paperMessages: ModuleMessages = {
     'budget.paper.error.same_keyer': 'Une même personne a saisi dans les deux saisies : le lot ne peut pas être accepté.',
   },
   en: {
-    'budget.paper.money': '{amount} TND',
     'budget.paper.title': 'Keying paper ballots',
     'budget.paper.back_to_cycle': 'Back to {cycle}',
     'budget.paper.back_to_batches': 'Back to the batches',

@@ -7,6 +7,7 @@ import { ErrorSummary, errorText, Form, RadioGroup, SelectField, SubmitButton, T
 import { href, type ViewContext } from '../../ui/view-context.ts';
 import type { AdminFrame } from '../admin/admin-http.ts';
 import { AdminPage, DateTime, PageErrors, Typed } from '../admin/admin.views.tsx';
+import { formatTnd } from './money.ts';
 import type { BatchSummary, EntryView, PaperBatchesModel, PaperBatchModel, PaperEntryFormModel } from './paper.service.ts';
 
 type Trilingual = { ar: string; fr: string; en: string };
@@ -25,10 +26,8 @@ function nameList(ctx: ViewContext, names: string[]): string {
   return new Intl.ListFormat(ctx.locale, { type: 'conjunction' }).format(names);
 }
 
-/** Millimes as TND in the reader's number format. */
-function money(ctx: ViewContext, millimes: number): string {
-  return ctx.t('budget.paper.money', { amount: ctx.format.formatNumber(millimes / 1000, { maximumFractionDigits: 3 }) });
-}
+/** Millimes as TND, as every budget page writes them. */
+const money = formatTnd;
 
 function StatusBadge(props: { ctx: ViewContext; status: BatchSummary['status'] }) {
   return <span class={`badge paper-status paper-status--${props.status}`}>{props.ctx.t(`budget.paper.status.${props.status}`)}</span>;

@@ -141,6 +141,10 @@ describeEachDatabase('budget results pages', ({ db, handle }) => {
 
     const summary = await client.get('/ar/budget/2026/results');
     assert.match(summary.body, /المبالغ المخصّصة/);
+    // One money format (money.ts): the 100 000 dinar envelope with a narrow space, never "100.000"
+    // (which reads as 100 dinars in Tunisia).
+    assert.match(summary.body, /\u2066100\u202f000\u2069 د\.ت/);
+    assert.doesNotMatch(summary.body + ar.body, /\d\.\d{3}\u2069? د\.ت/);
     assert.match(summary.body, /لم تُلغَ أيّ مشاركة/);
     assert.match(summary.body, /حسب الفئة العمرية/);
   });

@@ -8,6 +8,7 @@ import { Layout } from '../../ui/layout.tsx';
 import { href, type ViewContext } from '../../ui/view-context.ts';
 import { AdminPage } from '../admin/admin.views.tsx';
 import type { AdminFrame } from '../admin/admin-http.ts';
+import { formatTnd, formatTndValue } from './money.ts';
 import type { PbCycleRow, PbEnvelopeRow } from './budget.table.ts';
 import type { Phase } from './budget.ts';
 import { pbFileName } from './cycle-pabulib.ts';
@@ -34,15 +35,14 @@ function envelopeName(ctx: ViewContext, envelope: PbEnvelopeRow): string {
   return localName(envelope, ctx.locale);
 }
 
-function money(ctx: ViewContext, millimes: number): string {
-  return ctx.t('budget.results.money', { amount: ctx.format.formatNumber(millimes / 1000, { maximumFractionDigits: 3 }) });
-}
+/** Millimes as TND, as every budget page writes them. */
+const money = formatTnd;
 
-/** An exact amount in TND as the outcome rules write it ("40000", "12.5" or "n/d"). */
+/** An exact amount in TND as the outcome rules write it ("40000", "12.5" or "n/d"), to the millime. */
 function moneyText(ctx: ViewContext, text: string): string {
   const [n, d] = text.split('/');
   const value = d === undefined ? Number(n) : Number(n) / Number(d);
-  return ctx.t('budget.results.money', { amount: ctx.format.formatNumber(value, { maximumFractionDigits: 3 }) });
+  return formatTndValue(ctx, value);
 }
 
 /** A word quoted for a POSIX shell, so a command can be copied as it is. */

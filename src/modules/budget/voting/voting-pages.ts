@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyRequest } from 'fastify';
+import { formatTnd } from '../money.ts';
 import type { Locale } from '../../../config.ts';
 import type { Db } from '../../../db/database.ts';
 import type { FormValues } from '../../../http/forms.ts';
@@ -19,7 +20,7 @@ import type { PbCycleRow } from '../budget.table.ts';
 import { listEnvelopes, listProjects } from '../cycles.repository.ts';
 import { normaliseIdNumber } from './voters.ts';
 import type { BallotForm, ReceiptView as StoredReceipt } from './voting.service.ts';
-import { type BallotModel, type CyclePageInfo, formatMoney, type Option, type ReceiptView } from './voting.views.tsx';
+import { type BallotModel, type CyclePageInfo, type Option, type ReceiptView } from './voting.views.tsx';
 
 const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../public');
 export const BALLOT_SCRIPT = 'budget-ballot.js';
@@ -107,7 +108,7 @@ export function ballotInput(values: FormValues, options: { voter?: boolean } = {
  */
 export async function ballotProblemsOf(db: Db, request: FastifyRequest, form: BallotForm, choices: BallotChoice[]): Promise<FieldErrors> {
   const tr = translator(request.locale);
-  const money = (m: number) => formatMoney({ t: tr.t, format: tr }, m);
+  const money = (m: number) => formatTnd(tr, m);
   const projects = form.envelopes.flatMap((e) => e.projects.map((p) => ({ id: p.id, envelopeId: e.id, costMillimes: p.cost_millimes })));
   const envelopes = form.envelopes.map((e) => ({
     id: e.id,

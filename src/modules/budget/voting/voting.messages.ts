@@ -10,7 +10,6 @@ const RANKS_AR = '{max, plural, zero {بدون ترتيب} one {مشروعًا �
 
 export const votingMessages: ModuleMessages = {
   ar: {
-    'budget.vote.money': '{amount} د.ت',
     'budget.vote.steps.label': 'مراحل التصويت',
     'budget.vote.steps.phone': 'الهاتف',
     'budget.vote.steps.code': 'الرمز',
@@ -196,7 +195,6 @@ export const votingMessages: ModuleMessages = {
     'budget.annul.nothing': 'لم يتم اختيار أي مشاركة.',
   },
   fr: {
-    'budget.vote.money': '{amount} DT',
     'budget.vote.steps.label': 'Étapes du vote',
     'budget.vote.steps.phone': 'Téléphone',
     'budget.vote.steps.code': 'Code',
@@ -382,7 +380,6 @@ export const votingMessages: ModuleMessages = {
     'budget.annul.nothing': 'Aucune participation choisie.',
   },
   en: {
-    'budget.vote.money': '{amount} TND',
     'budget.vote.steps.label': 'Voting steps',
     'budget.vote.steps.phone': 'Phone',
     'budget.vote.steps.code': 'Code',

@@ -85,7 +85,10 @@ describeEachDatabase('budget voting pages', (suite) => {
     assert.match(ballot.body, /Project A1/, 'the district envelope is on the ballot');
     assert.match(ballot.body, /data-pb-envelope=/);
     assert.match(ballot.body, /<script src="\/static\/budget-ballot\.js\?v=[0-9a-f]{12}" defer><\/script>/);
-    assert.match(ballot.body, /300 د\.ت/, 'costs in dinars');
+    assert.match(ballot.body, /\u2066300\u2069 د\.ت/, 'costs in dinars, the figure isolated');
+    // One money format (money.ts): 1 000 dinars with a narrow space, never "1.000" (1 dinar in Tunisia).
+    assert.match(ballot.body, /\u20661\u202f000\u2069 د\.ت/);
+    assert.doesNotMatch(ballot.body, /\d\.\d{3}\u2069? د\.ت/);
     assert.doesNotMatch(ballot.body, new RegExp(voter.cookies.get('twiza_pb_ballot')!), 'the token is not on the page');
 
     const cast = await voter.post('/ar/budget/appr/vote/ballot', {

@@ -11,24 +11,7 @@ import { Layout } from '../../../ui/layout.tsx';
 import { href, type ViewContext } from '../../../ui/view-context.ts';
 import { VOTER_AGE_GROUPS, VOTER_GENDERS } from '../budget.ts';
 import type { BallotType, VotingChannel } from '../budget.table.ts';
-
-/**
- * The thousands separator of amounts in Arabic: Arabic (ar-TN) groups thousands with a dot, and
- * in Tunisia "120.000 د.ت" reads as 120 dinars (the dot before millimes), not 120,000. A thin
- * no-break space removes the doubt; French (a space) and English (a comma) are unambiguous.
- */
-export const AMOUNT_GROUP: Record<string, string | undefined> = { ar: '\u202F' };
-
-/** Millimes as the locale writes an amount in dinars: "950 000 DT", "950 000 د.ت". */
-export function formatMoney(ctx: Pick<ViewContext, 't' | 'format'>, millimes: number): string {
-  let amount = ctx.format.formatNumber(millimes / 1000, { maximumFractionDigits: 3 });
-  const group = AMOUNT_GROUP[ctx.format.locale];
-  if (group) {
-    const native = ctx.format.formatNumber(1000).charAt(1);
-    amount = amount.split(native).join(group);
-  }
-  return ctx.t('budget.vote.money', { amount });
-}
+import { formatTnd, TND_GROUP, tndTemplate } from '../money.ts';
 
 /** The Intl locale the ballot meter formats numbers with (as src/i18n/i18n.ts does). */
 const INTL_LOCALE: Record<string, string> = { ar: 'ar-TN-u-nu-latn', fr: 'fr-TN', en: 'en-GB' };
@@ -108,7 +91,7 @@ function rankCount(model: BallotModel, envelope: BallotEnvelopeView): number {
 /** The rules of the ballot in one sentence, per type. */
 function rulesText(ctx: ViewContext, model: BallotModel, envelope: BallotEnvelopeView): string {
   const { t } = ctx;
-  const budget = formatMoney(ctx, envelope.budgetMillimes);
+  const budget = formatTnd(ctx, envelope.budgetMillimes);
   switch (model.type) {
     case 'approval':
       return model.maxChoices !== null ? t('budget.vote.rules.approval_max', { max: model.maxChoices }) : t('budget.vote.rules.approval');
@@ -128,7 +111,7 @@ function rulesText(ctx: ViewContext, model: BallotModel, envelope: BallotEnvelop
 function EnvelopeFieldset(props: { ctx: ViewContext; state: FormState; model: BallotModel; envelope: BallotEnvelopeView }) {
   const { ctx, state, model, envelope } = props;
   const { t } = ctx;
-  const money = (m: number) => formatMoney(ctx, m);
+  const money = (m: number) => formatTnd(ctx, m);
   const error = state.errors[`envelope_${envelope.id}`];
   const maxPoints = model.maxPointsPerProject ?? model.totalPoints ?? 100;
   const ranks = rankCount(model, envelope);
@@ -252,8 +235,8 @@ export function BallotChoices(props: { ctx: ViewContext; state: FormState; model
       class="pb-ballot"
       data-pb-ballot=""
       data-locale={INTL_LOCALE[ctx.locale]}
-      data-group={AMOUNT_GROUP[ctx.locale]}
-      data-money={t('budget.vote.money', { amount: '{amount}' })}
+      data-group={TND_GROUP[ctx.locale]}
+      data-money={tndTemplate(ctx)}
       data-text-spent={t('budget.vote.meter.spent', { spent: '{spent}', budget: '{budget}' })}
       data-text-over={t('budget.vote.meter.over', { over: '{over}' })}
       data-text-left={t('budget.vote.meter.left', { left: '{left}' })}
