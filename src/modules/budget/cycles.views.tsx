@@ -7,28 +7,10 @@ import { href, type ViewContext } from '../../ui/view-context.ts';
 import type { Phase } from './budget.ts';
 import type { PbCycleRow, PbEnvelopeRow } from './budget.table.ts';
 import type { CycleCounts } from './cycles.repository.ts';
+import { formatTnd } from './money.ts';
 
-/**
- * An amount of millimes in dinars: "800 000 د.ت", "150 000,500 DT", "150,000.5 TND". Thousands
- * are grouped with a thin space in Arabic and French, never a point: in Tunisia "800.000 د.ت"
- * reads as eight hundred dinars (three decimals for the millimes). Millimes, when there are
- * any, are written with their three digits, as on an invoice.
- */
-export function formatTnd(ctx: ViewContext, millimes: number): string {
-  const sign = millimes < 0 ? '-' : '';
-  const whole = Math.floor(Math.abs(millimes) / 1000);
-  const rest = Math.abs(millimes) % 1000;
-  let amount: string;
-  if (ctx.locale === 'en') {
-    amount = whole.toLocaleString('en-US') + (rest ? `.${String(rest).padStart(3, '0')}` : '');
-  } else {
-    amount = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f') + (rest ? `,${String(rest).padStart(3, '0')}` : '');
-  }
-  // After Arabic words, browsers reorder the groups of a spaced number ("(000 800 د.ت)"); a
-  // left-to-right isolate keeps the number whole wherever the amount is placed.
-  if (ctx.locale === 'ar') amount = `\u2066${amount}\u2069`;
-  return ctx.t('budget.money.tnd', { amount: sign + amount });
-}
+// Amounts are written by money.ts; re-exported for the pages that import them from here.
+export { formatTnd };
 
 /** The text of a trilingual row in the reader's language (cycles: title_ar…; envelopes: name_ar…). */
 export function trilingual(row: Record<string, unknown>, prefix: string, locale: Locale): string {
