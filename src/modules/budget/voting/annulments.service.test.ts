@@ -7,7 +7,7 @@ import { AppError } from '../../../lib/errors.ts';
 import { addDays } from '../../../lib/time.ts';
 import { listBallots } from '../ballot-box.repository.ts';
 import { createTestCycle, type TestCycle } from '../budget.test-support.ts';
-import { annulParticipations, listAnnulments } from './annulments.service.ts';
+import { annulParticipations, findParticipationByCard, listAnnulments } from './annulments.service.ts';
 import { sealCycleBallots } from './sealing.ts';
 import { castCounterBallot, registerPaperVoter } from './voting.service.ts';
 import { createBudgetOfficer, firstNeighbourhood, nextIdNumber, TEST_SECRET } from './voting.test-support.ts';
@@ -128,5 +128,47 @@ describeEachDatabase('annulling participations', ({ db }) => {
     );
     assert.deepEqual((await listBallots(db(), municipalityId, published.cycle.id)).map((b) => b.id), [w.receipt]);
     assert.deepEqual(await listAnnulments(db(), { municipalityId, cycleId: published.cycle.id }), []);
+  });
+  test('releases the card: a person whose card number someone else used votes after the annulment', async () => {
+    const c = await createTestCycle(db(), municipalityId);
+    const card = nextIdNumber();
+    const counterBallot = (code: string) =>
+      castCounterBallot(db(), {
+        secretKey: TEST_SECRET,
+        actor: officer,
+        municipalityId,
+        cycleId: c.cycle.id,
+        idNumber: card,
+        residence: { neighbourhoodId },
+        ageGroup: '35-44',
+        gender: null,
+        choices: [{ projectId: c.projects.find((p) => p.code === code)!.id, value: 1 }],
+      });
+    // Someone voted with this card number; the holder comes to the counter and is refused.
+    const stolen = await counterBallot('C1');
+    await assert.rejects(counterBallot('C2'), (error) => fieldKeys(error).idNumber === 'budget.vote.error.already_voted');
+    const lookup = { secretKey: TEST_SECRET, actor: officer, municipalityId, cycleId: c.cycle.id, idNumber: `${card.slice(0, 4)} ${card.slice(4)}` };
+    const found = await findParticipationByCard(db(), lookup);
+    assert.ok(found);
+    assert.equal(found.channel, 'counter');
+    // Staff who may not annul cannot look a card up either.
+    const agent: NonNullable<Actor> = { userId: officer.userId, municipalityId, roles: [{ role: 'staff_agent', departmentId: null }] };
+    await assert.rejects(findParticipationByCard(db(), { ...lookup, actor: agent }), (error) => error instanceof AppError && error.code === 'forbidden');
+    await annulParticipations(db(), {
+      secretKey: TEST_SECRET,
+      actor: officer,
+      municipalityId,
+      cycleId: c.cycle.id,
+      participationIds: [found.id],
+      reason: 'Card used by someone else; the holder voted at the counter',
+    });
+    assert.equal(await findParticipationByCard(db(), lookup), null);
+    // The holder's own ballot now goes in; the stolen one is gone from the box.
+    const own = await counterBallot('C2');
+    const ids = (await listBallots(db(), municipalityId, c.cycle.id)).map((b) => b.id);
+    assert.ok(ids.includes(own.receipt));
+    assert.ok(!ids.includes(stolen.receipt));
+    // Still once only.
+    await assert.rejects(counterBallot('C3'), (error) => fieldKeys(error).idNumber === 'budget.vote.error.already_voted');
   });
 });

@@ -9,6 +9,7 @@
 // results say so.
 import type { Actor } from '../../../auth/policies.ts';
 import { authorize } from '../../../auth/policies.ts';
+import { sql } from 'kysely';
 import type { Db } from '../../../db/database.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { nowIso } from '../../../lib/time.ts';
@@ -17,6 +18,7 @@ import { staffAuditActor } from '../../municipalities/staff-changes.ts';
 import { phaseAt } from '../budget.ts';
 import { findCycleById } from '../cycles.repository.ts';
 import { ballotSeal } from './sealing.ts';
+import { normaliseIdNumber, voterKey } from './voters.ts';
 
 const KEY = 'budget.vote.error';
 export const ANNUL_REASON_MAX = 2000;
@@ -79,10 +81,12 @@ export async function annulParticipations(db: Db, options: AnnulParticipationsOp
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    // Only the participations carry the annulment: nothing left in the box points to it.
+    // Only the participations carry the annulment: nothing left in the box points to it. The
+    // card is released (its key replaced by one no card can have), so that a person whose card
+    // number was used by someone else can still vote, at the counter, with their card in hand.
     await trx
       .updateTable('pb_participations')
-      .set({ annulment_id: annulment.id })
+      .set({ annulment_id: annulment.id, voter_key: sql<string>`'annulled:' || cast(id as text)` })
       .where('municipality_id', '=', options.municipalityId)
       .where('id', 'in', targets.map((t) => t.id))
       .execute();
@@ -161,4 +165,26 @@ export async function listAnnulments(db: Db, options: { municipalityId: number; 
     paperParticipations: Number(r.paper_participations),
     createdAt: r.created_at,
   }));
+}
+
+/**
+ * The participation of an ID card in a cycle, for the budget team when a citizen at the counter
+ * says their card "has already voted" without them: its id (to annul it), channel and hour.
+ * Null when the card has no participation (or only an annulled one).
+ */
+export async function findParticipationByCard(
+  db: Db,
+  options: { secretKey: string; actor: Actor; municipalityId: number; cycleId: number; idNumber: string },
+): Promise<{ id: number; channel: string; votedHour: string } | null> {
+  authorize(options.actor, 'budget.annul', { municipalityId: options.municipalityId });
+  const idNumber = normaliseIdNumber(options.idNumber);
+  if (!idNumber) throw new AppError('validation', { fields: { idNumber: `${KEY}.invalid_id_number` } });
+  const row = await db
+    .selectFrom('pb_participations')
+    .select(['id', 'channel', 'voted_hour'])
+    .where('municipality_id', '=', options.municipalityId)
+    .where('cycle_id', '=', options.cycleId)
+    .where('voter_key', '=', voterKey(options.secretKey, options.municipalityId, idNumber))
+    .executeTakeFirst();
+  return row ? { id: row.id, channel: row.channel, votedHour: row.voted_hour } : null;
 }

@@ -13,6 +13,7 @@ import { signedInClient, textOf } from '../../admin/admin.test-support.ts';
 import { createTestCycle, type TestCycle } from '../budget.test-support.ts';
 import { ipKey, voterKey } from './voters.ts';
 import { firstNeighbourhood } from './voting.test-support.ts';
+import { castCounterBallot } from './voting.service.ts';
 
 describeEachDatabase('budget fraud signals and annulment pages', (suite) => {
   let app: FastifyInstance;
@@ -139,5 +140,45 @@ describeEachDatabase('budget fraud signals and annulment pages', (suite) => {
 
     // The report leaves annulled participations out.
     assert.match(textOf((await staff.get(`/fr/admin/budget/${cycle.cycle.id}/signals`)).body), /Total : 0 participation/);
+  });
+  test('a card someone else voted with is found by its number, annulled with a reason, and freed for its holder', async () => {
+    // Someone voted at a counter with the card 12340077; its holder comes to the counter.
+    const counter = (choice: number) =>
+      castCounterBallot(suite.db(), {
+        secretKey: TEST_SECRET,
+        actor: { userId: officer.id, municipalityId: kef.id, roles: [{ role: 'budget_officer', departmentId: null }] },
+        municipalityId: kef.id,
+        cycleId: cycle.cycle.id,
+        idNumber: '12340077',
+        residence: { neighbourhoodId },
+        ageGroup: '45-59',
+        gender: 'female',
+        choices: [{ projectId: cycle.projects[choice]!.id, value: 1 }],
+      });
+    const { receipt } = await counter(0);
+    await assert.rejects(counter(1));
+    const staff = await signedInClient(app, officer, 'localhost');
+    const list = await staff.get(`/fr/admin/budget/${cycle.cycle.id}/annulments`);
+    assert.match(textOf(list.body), /Une carte utilisée par quelqu’un d’autre/);
+    const unknown = await staff.post(`/fr/admin/budget/${cycle.cycle.id}/annulments/by-card`, { idNumber: '99 88 77 66' });
+    assert.equal(unknown.statusCode, 404);
+    assert.match(textOf(unknown.body), /Aucune participation avec cette carte/);
+    const found = await staff.post(`/fr/admin/budget/${cycle.cycle.id}/annulments/by-card`, { idNumber: '1234 0077' });
+    assert.equal(found.statusCode, 200, textOf(found.body).slice(0, 400));
+    assert.match(textOf(found.body), /carte d’identité se terminant par 77/);
+    // The number typed is neither shown back nor kept in the form.
+    assert.doesNotMatch(found.body, /12340077|1234 0077/);
+    const ids = /name="participations" value="(\d+)"/.exec(found.body)![1]!;
+    const done = await staff.post(`/fr/admin/budget/${cycle.cycle.id}/annulments`, { participations: ids, confirm: 'yes', reason: 'Carte utilisée par un tiers ; la titulaire a voté au guichet' });
+    assert.equal(done.statusCode, 303);
+    assert.equal(await suite.db().selectFrom('pb_ballots').select('id').where('id', '=', receipt).executeTakeFirst(), undefined);
+    // The card is free: the lookup finds nothing, and the holder can vote.
+    const again = await staff.post(`/fr/admin/budget/${cycle.cycle.id}/annulments/by-card`, { idNumber: '12340077' });
+    assert.equal(again.statusCode, 404);
+    const own = await counter(1);
+    assert.ok(await suite.db().selectFrom('pb_ballots').select('id').where('id', '=', own.receipt).executeTakeFirst());
+    // An agent may not look cards up.
+    const agentClient = await signedInClient(app, agent, 'localhost');
+    assert.equal((await agentClient.post(`/fr/admin/budget/${cycle.cycle.id}/annulments/by-card`, { idNumber: '12340077' })).statusCode, 403);
   });
 });

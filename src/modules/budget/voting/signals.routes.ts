@@ -3,16 +3,20 @@
 //   GET  /:locale/admin/budget/:cycleId/annulments  past annulments
 //   POST /:locale/admin/budget/:cycleId/annulments  "propose annulment" from a signal: first the
 //        confirm step (the reason, required and public), then annulParticipations (budget.annul)
+//   POST /:locale/admin/budget/:cycleId/annulments/by-card  a citizen whose card "has already
+//        voted" without them: the card's participation, then the same confirm step
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FormState, formErrorsOf, formValues } from '../../../http/forms.ts';
 import { redirectTo, sendPage, setFlash } from '../../../http/render.ts';
 import { isAppError } from '../../../lib/errors.ts';
+import { translate } from '../../../i18n/i18n.ts';
 import { can } from '../../../auth/policies.ts';
 import { adminFrame, idParam } from '../../admin/admin-http.ts';
-import { annulParticipations } from './annulments.service.ts';
+import { annulParticipations, findParticipationByCard } from './annulments.service.ts';
 import { listAnnulmentsForStaff } from './annulments-page.service.ts';
 import { type FraudSignals, fraudSignals } from './signals.service.ts';
 import { cycleInfo } from './voting-pages.ts';
+import { normaliseIdNumber } from './voters.ts';
 import { AnnulConfirmPage, AnnulmentsPage, type SignalSection, SignalsPage } from './voting-admin.views.tsx';
 
 /** 'YYYY-MM-DDTHH' (a local hour) as the tables write it. */
@@ -81,13 +85,44 @@ export function registerSignalsRoutes(app: FastifyInstance): void {
     });
   });
 
-  async function renderAnnulments(request: FastifyRequest, reply: FastifyReply) {
+  async function renderAnnulments(request: FastifyRequest, reply: FastifyReply, cardState: FormState = { values: {}, errors: {} }, status = 200) {
     const cycleId = idParam(request, 'cycleId');
     const { cycle, annulments } = await listAnnulmentsForStaff(db, { actor: request.actor, municipalityId: request.municipality.id, cycleId });
-    return sendPage(reply, AnnulmentsPage, { frame: adminFrame(request), cycleId, cycleTitle: cycleInfo(cycle, request.locale).title, rows: annulments });
+    const canAnnul = can(request.actor, 'budget.annul', { municipalityId: request.municipality.id });
+    return sendPage(
+      reply,
+      AnnulmentsPage,
+      { frame: adminFrame(request), cycleId, cycleTitle: cycleInfo(cycle, request.locale).title, rows: annulments, canAnnul, cardState },
+      status,
+    );
   }
 
-  app.get('/:locale/admin/budget/:cycleId/annulments', renderAnnulments);
+  app.get('/:locale/admin/budget/:cycleId/annulments', (request, reply) => renderAnnulments(request, reply));
+
+  // The card number is typed, looked up by its keyed hash, and never kept or shown again (the
+  // confirm step names only its last two digits).
+  app.post('/:locale/admin/budget/:cycleId/annulments/by-card', { config: { csrfHandledByForm: true } }, async (request, reply) => {
+    const values = formValues(request.body);
+    const typed = typeof values.idNumber === 'string' ? values.idNumber : '';
+    if (!request.csrfOk) return renderAnnulments(request, reply, { values, errors: { _form: 'errors.csrf_invalid' } }, 403);
+    let found: Awaited<ReturnType<typeof findParticipationByCard>>;
+    try {
+      found = await findParticipationByCard(db, {
+        secretKey: app.secretKey,
+        actor: request.actor,
+        municipalityId: request.municipality.id,
+        cycleId: idParam(request, 'cycleId'),
+        idNumber: typed,
+      });
+    } catch (error) {
+      if (isAppError(error, 'validation')) return renderAnnulments(request, reply, { values, errors: formErrorsOf(error) }, 400);
+      throw error;
+    }
+    if (!found) return renderAnnulments(request, reply, { values, errors: { idNumber: 'budget.annul.card_not_found' } }, 404);
+    const last = (normaliseIdNumber(typed) ?? '').slice(-2);
+    const about = translate(request.locale, 'budget.annul.card_about', { last });
+    return renderConfirm(request, reply, [found.id], about, { values: {}, errors: {} });
+  });
 
   async function renderConfirm(request: FastifyRequest, reply: FastifyReply, ids: number[], about: string, state: FormState, status = 200) {
     const cycleId = idParam(request, 'cycleId');

@@ -2,7 +2,7 @@
 // ballot, or hand them a paper ballot), the printable counter receipt, the fraud signals report
 // and the annulments (a reasoned, confirmed, audited staff action).
 import type { FormState } from '../../../http/forms.ts';
-import { ErrorSummary, Form, SubmitButton, TextArea } from '../../../ui/forms.tsx';
+import { ErrorSummary, Form, SubmitButton, TextArea, TextField } from '../../../ui/forms.tsx';
 import { href, type ViewContext } from '../../../ui/view-context.ts';
 import { AdminPage, DateTime } from '../../admin/admin.views.tsx';
 import type { AdminFrame } from '../../admin/admin-http.ts';
@@ -321,7 +321,15 @@ export function AnnulConfirmPage(props: { frame: AdminFrame; cycleId: number; cy
 export type AnnulmentRow = { id: number; reason: string; count: number; by: string | null; at: string };
 
 /** /admin/budget/:cycleId/annulments */
-export function AnnulmentsPage(props: { frame: AdminFrame; cycleId: number; cycleTitle: string; rows: AnnulmentRow[] }) {
+export function AnnulmentsPage(props: {
+  frame: AdminFrame;
+  cycleId: number;
+  cycleTitle: string;
+  rows: AnnulmentRow[];
+  /** The card lookup is for those who may annul. */
+  canAnnul: boolean;
+  cardState: FormState;
+}) {
   const { frame, rows } = props;
   const { ctx } = frame;
   const { t } = ctx;
@@ -331,6 +339,17 @@ export function AnnulmentsPage(props: { frame: AdminFrame; cycleId: number; cycl
       <p>
         <a href={href(ctx, `/admin/budget/${props.cycleId}/signals`)}>{t('budget.signals.title')}</a>
       </p>
+      {props.canAnnul && (
+        <section aria-labelledby="pb-card-lookup">
+          <h2 id="pb-card-lookup">{t('budget.annul.card_title')}</h2>
+          <p>{t('budget.annul.card_intro')}</p>
+          <ErrorSummary ctx={ctx} errors={props.cardState.errors} labels={{ idNumber: t('budget.annul.card_field') }} />
+          <Form ctx={ctx} action={href(ctx, `/admin/budget/${props.cycleId}/annulments/by-card`)}>
+            <TextField ctx={ctx} state={props.cardState} name="idNumber" label={t('budget.annul.card_field')} inputMode="numeric" autocomplete="off" maxLength={20} dir="ltr" required />
+            <SubmitButton>{t('budget.annul.card_submit')}</SubmitButton>
+          </Form>
+        </section>
+      )}
       {rows.length === 0 ? (
         <p class="muted">{t('budget.annul.none')}</p>
       ) : (
