@@ -6,7 +6,7 @@ export const votingErrorMessages: ModuleMessages = {
   ar: {
     'budget.vote.sms.code':
       'رمز التصويت في الميزانية التشاركية: {code}. صالح لمدة {minutes, plural, zero {# دقيقة} one {دقيقة واحدة} two {دقيقتين} few {# دقائق} many {# دقيقة} other {# دقيقة}}.',
-    'budget.vote.error.already_voted': 'صوّت صاحب بطاقة التعريف هذه في هذه الدورة. لكل شخص صوت واحد.',
+    'budget.vote.error.already_voted': 'صوّت صاحب بطاقة التعريف هذه في هذه الدورة. لكل شخص صوت واحد. إن لم تصوّت أنت، توجّه إلى شباك البلدية ببطاقة تعريفك.',
     'budget.vote.error.not_open': 'التصويت غير مفتوح حاليًا.',
     'budget.vote.error.channel_closed': 'هذه الطريقة في التصويت غير متاحة في هذه الدورة.',
     'budget.vote.error.invalid_id_number': 'أدخل رقم بطاقة التعريف الوطنية: 8 أرقام.',
@@ -39,7 +39,7 @@ export const votingErrorMessages: ModuleMessages = {
   fr: {
     'budget.vote.sms.code':
       'Code de vote du budget participatif : {code}. Valable {minutes, plural, one {# minute} other {# minutes}}.',
-    'budget.vote.error.already_voted': 'Le titulaire de cette carte d’identité a déjà voté dans ce cycle. Chaque personne vote une fois.',
+    'budget.vote.error.already_voted': 'Le titulaire de cette carte d’identité a déjà voté dans ce cycle. Chaque personne vote une fois. Si vous n’avez pas voté, présentez-vous au guichet de la municipalité avec votre carte d’identité.',
     'budget.vote.error.not_open': 'Le vote n’est pas ouvert en ce moment.',
     'budget.vote.error.channel_closed': 'Ce mode de vote n’est pas proposé dans ce cycle.',
     'budget.vote.error.invalid_id_number': 'Saisissez le numéro de la carte d’identité nationale : 8 chiffres.',
@@ -71,7 +71,7 @@ export const votingErrorMessages: ModuleMessages = {
   },
   en: {
     'budget.vote.sms.code': 'Participatory budget voting code: {code}. Valid for {minutes, plural, one {# minute} other {# minutes}}.',
-    'budget.vote.error.already_voted': 'The holder of this ID card has already voted in this cycle. Each person votes once.',
+    'budget.vote.error.already_voted': 'The holder of this ID card has already voted in this cycle. Each person votes once. If you did not vote, come to the town hall counter with your ID card.',
     'budget.vote.error.not_open': 'Voting is not open at the moment.',
     'budget.vote.error.channel_closed': 'This way of voting is not offered in this cycle.',
     'budget.vote.error.invalid_id_number': 'Enter the national ID card number: 8 digits.',
