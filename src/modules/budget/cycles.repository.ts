@@ -161,22 +161,3 @@ export async function listUpdatePhotos(db: Db, municipalityId: number, updateIds
 export async function findPhotoByKey(db: Db, municipalityId: number, storageKey: string): Promise<Selectable<PbPhotosTable> | undefined> {
   return db.selectFrom('pb_photos').selectAll().where('municipality_id', '=', municipalityId).where('storage_key', '=', storageKey).executeTakeFirst();
 }
-
-export async function listProjectComments(db: Db, municipalityId: number, projectId: number) {
-  return db
-    .selectFrom('pb_comments')
-    .leftJoin('users', 'users.id', 'pb_comments.author_user_id')
-    .select([
-      'pb_comments.id',
-      'pb_comments.body',
-      'pb_comments.visibility',
-      'pb_comments.hidden_reason',
-      'pb_comments.created_at',
-      'pb_comments.author_user_id',
-      'users.display_name',
-    ])
-    .where('pb_comments.municipality_id', '=', municipalityId)
-    .where('pb_comments.project_id', '=', projectId)
-    .orderBy('pb_comments.id')
-    .execute();
-}

@@ -155,6 +155,8 @@ describeEachDatabase('implementation follow-up and project comments', ({ db }) =
     await rejects(hideProjectComment(db(), { actor: head, municipalityId, projectId: selectedId, commentId: id, reason: 'x' }), 'forbidden');
     let page = await getPublicProject(db(), { actor: null, municipalityId, slug, code: selectedCode, now: NOW });
     assert.equal(page.comments[0]!.body, 'Enfin de la lumière !');
+    const author = await db().selectFrom('users').select('display_name').where('id', '=', citizen!.userId).executeTakeFirstOrThrow();
+    assert.equal(page.comments[0]!.authorName, author.display_name);
     assert.equal(page.canComment, false);
     await hideProjectComment(db(), { actor: moderator, municipalityId, projectId: selectedId, commentId: id, reason: 'Hors sujet' });
     page = await getPublicProject(db(), { actor: citizen, municipalityId, slug, code: selectedCode, now: NOW });

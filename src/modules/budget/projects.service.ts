@@ -19,12 +19,12 @@ import {
   findProjectOrigin,
   listCycles,
   listEnvelopes,
-  listProjectComments,
   listProjects,
   listProjectUpdates,
   listUpdatePhotos,
 } from './cycles.repository.ts';
 import { listAreas, type AreaOption } from './cycles.service.ts';
+import { listComments } from './proposals.repository.ts';
 
 export const COMMENT_MAX_LENGTH = 2000;
 export const HIDDEN_REASON_MAX_LENGTH = 300;
@@ -127,7 +127,7 @@ export async function getPublicProject(
   const origin = project.proposal_id === null ? undefined : await findProjectOrigin(db, options.municipalityId, project.proposal_id);
   const [updates, comments] = await Promise.all([
     projectUpdatesWithPhotos(db, options.municipalityId, project.id),
-    listProjectComments(db, options.municipalityId, project.id),
+    listComments(db, options.municipalityId, { projectId: project.id }),
   ]);
   const resource = { municipalityId: options.municipalityId, departmentId: origin?.departmentId ?? null };
   return {
@@ -139,7 +139,7 @@ export async function getPublicProject(
     comments: comments.map((c) => ({
       id: c.id,
       body: c.visibility === 'visible' ? c.body : null,
-      authorName: c.display_name,
+      authorName: c.author_name,
       visibility: c.visibility,
       hiddenReason: c.hidden_reason,
       createdAt: c.created_at,

@@ -141,8 +141,8 @@ export async function setCommentVisibility(trx: Db, municipalityId: number, id: 
   await trx.updateTable('pb_comments').set({ visibility, hidden_reason: reason }).where('municipality_id', '=', municipalityId).where('id', '=', id).execute();
 }
 
-/** Comments of a proposal, oldest first, with their authors' display names. */
-export async function listProposalComments(db: Db, municipalityId: number, proposalId: number) {
+/** Comments of a proposal or of a project, oldest first, with their authors' display names. */
+export async function listComments(db: Db, municipalityId: number, target: { proposalId: number } | { projectId: number }) {
   return db
     .selectFrom('pb_comments')
     .leftJoin('users', 'users.id', 'pb_comments.author_user_id')
@@ -156,7 +156,7 @@ export async function listProposalComments(db: Db, municipalityId: number, propo
       'users.display_name as author_name',
     ])
     .where('pb_comments.municipality_id', '=', municipalityId)
-    .where('pb_comments.proposal_id', '=', proposalId)
+    .$call((q) => ('proposalId' in target ? q.where('pb_comments.proposal_id', '=', target.proposalId) : q.where('pb_comments.project_id', '=', target.projectId)))
     .orderBy('pb_comments.id')
     .execute();
 }

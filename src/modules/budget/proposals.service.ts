@@ -30,7 +30,7 @@ import {
   insertPhotoRows,
   insertProposalRow,
   insertSupportRow,
-  listProposalComments,
+  listComments,
   listProposalPhotos,
   listProposalRows,
   listProposalsByIds,
@@ -436,7 +436,7 @@ export async function getPublicProposal(
   const [photos, review, comments, mergedInto, mergedFrom, project] = await Promise.all([
     listProposalPhotos(db, options.municipalityId, row.id),
     findReviewByProposal(db, options.municipalityId, row.id),
-    listProposalComments(db, options.municipalityId, row.id),
+    listComments(db, options.municipalityId, { proposalId: row.id }),
     row.merged_into_id ? listProposalsByIds(db, options.municipalityId, [row.merged_into_id]) : Promise.resolve([]),
     db
       .selectFrom('pb_proposals')
@@ -649,7 +649,7 @@ export async function setProposalCommentVisibility(
 /** Comments of a proposal for the back office (hidden ones with their text). */
 export async function listCommentsForModeration(db: Db, options: { actor: Actor; municipalityId: number; proposalId: number }) {
   authorize(options.actor, 'budget.moderate', { municipalityId: options.municipalityId });
-  return listProposalComments(db, options.municipalityId, options.proposalId);
+  return listComments(db, options.municipalityId, { proposalId: options.proposalId });
 }
 
 const MERGEABLE: readonly ProposalStatus[] = ['submitted', 'feasible', 'not_feasible'];
