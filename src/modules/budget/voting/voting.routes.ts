@@ -320,7 +320,9 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
   // ------------------------------------------------------------------------------------------
   // Checking a receipt
 
-  app.get('/:locale/budget/:slug/receipt', async (request, reply) => {
+  // The code is the ballot's id, published with its choices: a request log line would tie it to
+  // the visitor's address and the time. This route is not logged below warnings.
+  app.get('/:locale/budget/:slug/receipt', { logLevel: 'warn' }, async (request, reply) => {
     const cycle = await cycleOf(request);
     const info = cycleInfo(cycle, request.locale);
     const raw = (request.query as Record<string, unknown>).code;
