@@ -464,6 +464,7 @@ function registerModerationRoutes(app: FastifyInstance): void {
         await setProposalVisibility(dbOf(request), {
           actor: request.actor,
           municipalityId: request.municipality.id,
+          cycleId: idParam(request, 'cycleId'),
           proposalId: idParam(request, 'proposalId'),
           version: input.version,
           hidden: action === 'hide',
@@ -480,6 +481,8 @@ function registerModerationRoutes(app: FastifyInstance): void {
         await setProposalCommentVisibility(dbOf(request), {
           actor: request.actor,
           municipalityId: request.municipality.id,
+          cycleId: idParam(request, 'cycleId'),
+          proposalId: idParam(request, 'proposalId'),
           commentId: idParam(request, 'commentId'),
           hidden: action === 'hide',
           reason: input.reason,
@@ -497,6 +500,7 @@ function registerModerationRoutes(app: FastifyInstance): void {
       await mergeProposal(dbOf(request), {
         actor: request.actor,
         municipalityId: request.municipality.id,
+        cycleId: idParam(request, 'cycleId'),
         proposalId: idParam(request, 'proposalId'),
         version: input.version,
         intoNumber: input.into,
@@ -547,6 +551,7 @@ function registerReviewRoutes(app: FastifyInstance): void {
       await assignReviewDepartment(dbOf(request), {
         actor: request.actor,
         municipalityId: request.municipality.id,
+        cycleId: idParam(request, 'cycleId'),
         proposalId: idParam(request, 'proposalId'),
         departmentId: input.departmentId,
         reviewVersion: input.reviewVersion,
@@ -572,6 +577,7 @@ function registerReviewRoutes(app: FastifyInstance): void {
       await decideReview(dbOf(request), {
         actor: request.actor,
         municipalityId: request.municipality.id,
+        cycleId: idParam(request, 'cycleId'),
         proposalId: idParam(request, 'proposalId'),
         reviewVersion: input.reviewVersion,
         proposalVersion: input.proposalVersion,
@@ -592,7 +598,7 @@ function registerReviewRoutes(app: FastifyInstance): void {
     schema: z.object({ proposalVersion: versionField }),
     render: (request, reply, state, status) => renderReview(request, reply, { form: 'ballot', state }, status),
     async handle(request, reply, input) {
-      await putProposalOnBallot(dbOf(request), { actor: request.actor, municipalityId: request.municipality.id, proposalId: idParam(request, 'proposalId'), proposalVersion: input.proposalVersion });
+      await putProposalOnBallot(dbOf(request), { actor: request.actor, municipalityId: request.municipality.id, cycleId: idParam(request, 'cycleId'), proposalId: idParam(request, 'proposalId'), proposalVersion: input.proposalVersion });
       setFlash(reply, 'budget.review.ballot.put_done');
       return redirectTo(request, reply, back(request));
     },
@@ -602,7 +608,7 @@ function registerReviewRoutes(app: FastifyInstance): void {
     schema: z.object({ proposalVersion: versionField }),
     render: (request, reply, state, status) => renderReview(request, reply, { form: 'ballot', state }, status),
     async handle(request, reply, input) {
-      await takeProposalOffBallot(dbOf(request), { actor: request.actor, municipalityId: request.municipality.id, proposalId: idParam(request, 'proposalId'), proposalVersion: input.proposalVersion });
+      await takeProposalOffBallot(dbOf(request), { actor: request.actor, municipalityId: request.municipality.id, cycleId: idParam(request, 'cycleId'), proposalId: idParam(request, 'proposalId'), proposalVersion: input.proposalVersion });
       setFlash(reply, 'budget.review.ballot.off_done');
       return redirectTo(request, reply, back(request));
     },

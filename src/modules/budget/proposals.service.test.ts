@@ -348,3 +348,62 @@ describeEachDatabase('proposal support and merging', (suite) => {
     }
   });
 });
+
+describeEachDatabase('proposals: hidden targets and ids of another cycle', (suite) => {
+  let fx: ProposalsFixture;
+  let cycleA: PbCycleRow;
+  let cycleB: PbCycleRow;
+
+  before(async () => {
+    fx = await createProposalsFixture(suite.db());
+    cycleA = (await createProposalCycle(suite.db(), fx, 'proposals')).cycle;
+    cycleB = (await createProposalCycle(suite.db(), fx, 'proposals')).cycle;
+  });
+
+  const submitIn = (cycleId: number, title: string) =>
+    submitProposal(suite.db(), { actor: fx.actors.citizen, municipalityId: fx.municipality.id, cycleId, locale: 'fr', input: proposalInput({ title }) });
+
+  test('a proposal merged into one hidden later does not show the hidden one’s title', async () => {
+    const db = suite.db();
+    const x = await submitIn(cycleA.id, 'Proposition fusionnée X');
+    const y = await submitIn(cycleA.id, 'Titre injurieux de Y');
+    await mergeProposal(db, { actor: fx.actors.moderator, municipalityId: fx.municipality.id, proposalId: x.id, version: x.version, intoNumber: y.number });
+    const fresh = await db.selectFrom('pb_proposals').selectAll().where('id', '=', y.id).executeTakeFirstOrThrow();
+    await setProposalVisibility(db, { actor: fx.actors.moderator, municipalityId: fx.municipality.id, proposalId: y.id, version: fresh.version, hidden: true, reason: 'Propos injurieux' });
+    const view = await getPublicProposal(db, { municipalityId: fx.municipality.id, cycleId: cycleA.id, number: x.number, viewer: null });
+    assert.ok(!view.hidden);
+    assert.equal(view.mergedInto, null);
+    assert.ok(!JSON.stringify(view).includes('injurieux de Y'));
+  });
+
+  test('moderation under cycle A refuses a proposal or comment of cycle B', async () => {
+    const db = suite.db();
+    const b = await submitIn(cycleB.id, 'Proposition du cycle B');
+    await addProposalComment(db, { actor: fx.actors.citizen2, municipalityId: fx.municipality.id, cycleId: cycleB.id, number: b.number, body: 'Un commentaire du cycle B' });
+    const comment = await db.selectFrom('pb_comments').select('id').where('proposal_id', '=', b.id).executeTakeFirstOrThrow();
+    const m = fx.municipality.id;
+    await assert.rejects(
+      setProposalVisibility(db, { actor: fx.actors.moderator, municipalityId: m, cycleId: cycleA.id, proposalId: b.id, version: b.version, hidden: true, reason: 'x' }),
+      appError('not_found'),
+    );
+    await assert.rejects(
+      setProposalCommentVisibility(db, { actor: fx.actors.moderator, municipalityId: m, cycleId: cycleA.id, commentId: comment.id, hidden: true, reason: 'x' }),
+      appError('not_found'),
+    );
+    const other = await submitIn(cycleB.id, 'Autre proposition du cycle B');
+    await assert.rejects(
+      setProposalCommentVisibility(db, { actor: fx.actors.moderator, municipalityId: m, cycleId: cycleB.id, proposalId: other.id, commentId: comment.id, hidden: true, reason: 'x' }),
+      appError('not_found'),
+    );
+    await assert.rejects(
+      mergeProposal(db, { actor: fx.actors.moderator, municipalityId: m, cycleId: cycleA.id, proposalId: b.id, version: b.version, intoNumber: other.number }),
+      appError('not_found'),
+    );
+    const row = await db.selectFrom('pb_proposals').select(['visibility', 'status']).where('id', '=', b.id).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { visibility: 'visible', status: 'submitted' });
+    const c = await db.selectFrom('pb_comments').select('visibility').where('id', '=', comment.id).executeTakeFirstOrThrow();
+    assert.equal(c.visibility, 'visible');
+    // Under its own cycle it works.
+    await setProposalVisibility(db, { actor: fx.actors.moderator, municipalityId: m, cycleId: cycleB.id, proposalId: b.id, version: b.version, hidden: true, reason: 'Doublon' });
+  });
+});

@@ -469,7 +469,8 @@ export async function getPublicProposal(
           decidedAt: review.decided_at,
         }
       : null,
-    mergedInto: mergedInto[0] ? { number: mergedInto[0].number, title: mergedInto[0].title } : null,
+    // A target hidden since the merge: its title is not shown either.
+    mergedInto: mergedInto[0] && mergedInto[0].visibility === 'visible' ? { number: mergedInto[0].number, title: mergedInto[0].title } : null,
     mergedFrom,
     projectCode: project?.code ?? null,
     comments: comments.map((c) =>
@@ -579,6 +580,8 @@ export async function withdrawProposal(
 export type ProposalVisibilityOptions = {
   actor: Actor;
   municipalityId: number;
+  /** The cycle of the page the request came from: a proposal of another cycle is not found. */
+  cycleId?: number;
   proposalId: number;
   version: number;
   hidden: boolean;
@@ -590,7 +593,7 @@ export async function setProposalVisibility(db: Db, options: ProposalVisibilityO
   const { actor, municipalityId } = options;
   authorize(actor, 'budget.moderate', { municipalityId });
   const row = await findProposalById(db, municipalityId, options.proposalId);
-  if (!row) throw new AppError('not_found');
+  if (!row || (options.cycleId !== undefined && row.cycle_id !== options.cycleId)) throw new AppError('not_found');
   const reason = options.reason.trim();
   if (options.hidden) {
     const fields: FieldErrors = {};
@@ -618,12 +621,18 @@ export async function setProposalVisibility(db: Db, options: ProposalVisibilityO
 
 export async function setProposalCommentVisibility(
   db: Db,
-  options: { actor: Actor; municipalityId: number; commentId: number; hidden: boolean; reason: string },
+  options: { actor: Actor; municipalityId: number; commentId: number; hidden: boolean; reason: string; cycleId?: number; proposalId?: number },
 ): Promise<{ proposalId: number | null }> {
   const { actor, municipalityId } = options;
   authorize(actor, 'budget.moderate', { municipalityId });
   const comment = await findCommentById(db, municipalityId, options.commentId);
   if (!comment) throw new AppError('not_found');
+  // From a proposal's moderation page: a comment of that proposal, of a proposal of that cycle.
+  if (options.proposalId !== undefined && comment.proposal_id !== options.proposalId) throw new AppError('not_found');
+  if (options.cycleId !== undefined) {
+    const proposal = comment.proposal_id === null ? undefined : await findProposalById(db, municipalityId, comment.proposal_id);
+    if (!proposal || proposal.cycle_id !== options.cycleId) throw new AppError('not_found');
+  }
   const reason = options.reason.trim();
   if (options.hidden) {
     const fields: FieldErrors = {};
@@ -660,12 +669,12 @@ const MERGEABLE: readonly ProposalStatus[] = ['submitted', 'feasible', 'not_feas
  */
 export async function mergeProposal(
   db: Db,
-  options: { actor: Actor; municipalityId: number; proposalId: number; version: number; intoNumber: number },
+  options: { actor: Actor; municipalityId: number; cycleId?: number; proposalId: number; version: number; intoNumber: number },
 ): Promise<{ into: PbProposalRow }> {
   const { actor, municipalityId } = options;
   authorize(actor, 'budget.moderate', { municipalityId });
   const from = await findProposalById(db, municipalityId, options.proposalId);
-  if (!from) throw new AppError('not_found');
+  if (!from || (options.cycleId !== undefined && from.cycle_id !== options.cycleId)) throw new AppError('not_found');
   const into = await findProposalByNumber(db, municipalityId, from.cycle_id, options.intoNumber);
   if (!into) throw new AppError('validation', { fields: { into: 'budget.proposals.error.merge_unknown' } });
   if (into.id === from.id) throw new AppError('validation', { fields: { into: 'budget.proposals.error.merge_self' } });

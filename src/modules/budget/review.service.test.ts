@@ -167,3 +167,44 @@ describeEachDatabase('technical review and ballot', (suite) => {
     assert.equal((await fresh(proposal.id)).status, 'on_ballot');
   });
 });
+
+describeEachDatabase('technical review: a proposal of another cycle', (suite) => {
+  let fx: ProposalsFixture;
+  let cycleA: PbCycleRow;
+  let cycleB: PbCycleRow;
+
+  before(async () => {
+    fx = await createProposalsFixture(suite.db());
+    cycleA = (await createProposalCycle(suite.db(), fx, 'proposals')).cycle;
+    cycleB = (await createProposalCycle(suite.db(), fx, 'proposals')).cycle;
+  });
+
+  test('review actions under cycle A refuse a proposal of cycle B', async () => {
+    const db = suite.db();
+    const m = fx.municipality.id;
+    const b = await submitProposal(db, { actor: fx.actors.citizen, municipalityId: m, cycleId: cycleB.id, locale: 'fr', input: proposalInput({ title: 'Proposition du cycle B' }) });
+    await assert.rejects(
+      assignReviewDepartment(db, { actor: fx.actors.officer, municipalityId: m, cycleId: cycleA.id, proposalId: b.id, departmentId: fx.departments.technical, reviewVersion: null }),
+      appError('not_found'),
+    );
+    assert.equal(await db.selectFrom('pb_reviews').select('id').where('proposal_id', '=', b.id).executeTakeFirst(), undefined);
+    await assignReviewDepartment(db, { actor: fx.actors.officer, municipalityId: m, cycleId: cycleB.id, proposalId: b.id, departmentId: fx.departments.technical, reviewVersion: null });
+    await assert.rejects(
+      decideReview(db, { actor: fx.actors.agent, municipalityId: m, cycleId: cycleA.id, proposalId: b.id, reviewVersion: 1, proposalVersion: b.version, input: feasibleDecision }),
+      appError('not_found'),
+    );
+    await decideReview(db, { actor: fx.actors.agent, municipalityId: m, cycleId: cycleB.id, proposalId: b.id, reviewVersion: 1, proposalVersion: b.version, input: feasibleDecision });
+    const decided = await db.selectFrom('pb_proposals').selectAll().where('id', '=', b.id).executeTakeFirstOrThrow();
+    await assert.rejects(
+      putProposalOnBallot(db, { actor: fx.actors.officer, municipalityId: m, cycleId: cycleA.id, proposalId: b.id, proposalVersion: decided.version }),
+      appError('not_found'),
+    );
+    await putProposalOnBallot(db, { actor: fx.actors.officer, municipalityId: m, cycleId: cycleB.id, proposalId: b.id, proposalVersion: decided.version });
+    const onBallot = await db.selectFrom('pb_proposals').selectAll().where('id', '=', b.id).executeTakeFirstOrThrow();
+    await assert.rejects(
+      takeProposalOffBallot(db, { actor: fx.actors.officer, municipalityId: m, cycleId: cycleA.id, proposalId: b.id, proposalVersion: onBallot.version }),
+      appError('not_found'),
+    );
+    assert.equal((await db.selectFrom('pb_proposals').select('status').where('id', '=', b.id).executeTakeFirstOrThrow()).status, 'on_ballot');
+  });
+});

@@ -122,9 +122,9 @@ export async function loadReviewWorkspace(
   };
 }
 
-async function reviewableProposal(db: Db, municipalityId: number, proposalId: number, now: string): Promise<PbProposalRow> {
+async function reviewableProposal(db: Db, municipalityId: number, proposalId: number, now: string, cycleId?: number): Promise<PbProposalRow> {
   const proposal = await findProposalById(db, municipalityId, proposalId);
-  if (!proposal) throw new AppError('not_found');
+  if (!proposal || (cycleId !== undefined && proposal.cycle_id !== cycleId)) throw new AppError('not_found');
   const cycle = await cycleByIdOrThrow(db, municipalityId, proposal.cycle_id);
   if (ballotRulesFrozen(cycle, now)) throw frozenError();
   if (proposal.visibility === 'hidden' || !REVIEWABLE.includes(proposal.status)) {
@@ -136,12 +136,12 @@ async function reviewableProposal(db: Db, municipalityId: number, proposalId: nu
 /** The budget team gives a proposal to a department (or to another one). */
 export async function assignReviewDepartment(
   db: Db,
-  options: { actor: Actor; municipalityId: number; proposalId: number; departmentId: number; reviewVersion: number | null; now?: string },
+  options: { actor: Actor; municipalityId: number; cycleId?: number; proposalId: number; departmentId: number; reviewVersion: number | null; now?: string },
 ): Promise<PbReviewRow> {
   const { actor, municipalityId } = options;
   authorize(actor, 'budget.manage_cycles', { municipalityId });
   const now = options.now ?? nowIso();
-  const proposal = await reviewableProposal(db, municipalityId, options.proposalId, now);
+  const proposal = await reviewableProposal(db, municipalityId, options.proposalId, now, options.cycleId);
   const departments = await listDepartments(db, municipalityId);
   if (!departments.some((d) => d.id === options.departmentId)) throw new AppError('validation', { fields: { departmentId: 'validation.invalid_choice' } });
   const existing = await findReviewByProposal(db, municipalityId, proposal.id);
@@ -198,12 +198,12 @@ export type ReviewDecisionInput = {
 /** The department records its decision; the proposal becomes feasible or not_feasible. */
 export async function decideReview(
   db: Db,
-  options: { actor: Actor; municipalityId: number; proposalId: number; reviewVersion: number; proposalVersion: number; input: ReviewDecisionInput; now?: string },
+  options: { actor: Actor; municipalityId: number; cycleId?: number; proposalId: number; reviewVersion: number; proposalVersion: number; input: ReviewDecisionInput; now?: string },
 ): Promise<void> {
   const { actor, municipalityId, input } = options;
   const now = options.now ?? nowIso();
   const proposal = await findProposalById(db, municipalityId, options.proposalId);
-  if (!proposal) throw new AppError('not_found');
+  if (!proposal || (options.cycleId !== undefined && proposal.cycle_id !== options.cycleId)) throw new AppError('not_found');
   const review = await findReviewByProposal(db, municipalityId, proposal.id);
   if (!review || review.department_id === null) {
     authorize(actor, 'budget.review', { municipalityId, departmentId: null });
@@ -273,13 +273,13 @@ async function freeProjectCode(db: Db, municipalityId: number, cycleId: number, 
 /** Puts a feasible, costed proposal on the ballot, before voting opens. */
 export async function putProposalOnBallot(
   db: Db,
-  options: { actor: Actor; municipalityId: number; proposalId: number; proposalVersion: number; now?: string },
+  options: { actor: Actor; municipalityId: number; cycleId?: number; proposalId: number; proposalVersion: number; now?: string },
 ): Promise<PbProjectRow> {
   const { actor, municipalityId } = options;
   authorize(actor, 'budget.manage_cycles', { municipalityId });
   const now = options.now ?? nowIso();
   const proposal = await findProposalById(db, municipalityId, options.proposalId);
-  if (!proposal) throw new AppError('not_found');
+  if (!proposal || (options.cycleId !== undefined && proposal.cycle_id !== options.cycleId)) throw new AppError('not_found');
   const cycle = await cycleByIdOrThrow(db, municipalityId, proposal.cycle_id);
   if (ballotRulesFrozen(cycle, now)) throw frozenError();
   const review = await findReviewByProposal(db, municipalityId, proposal.id);
@@ -336,13 +336,13 @@ export async function putProposalOnBallot(
 /** Takes a proposal's project off the ballot, before voting opens; the proposal is feasible again. */
 export async function takeProposalOffBallot(
   db: Db,
-  options: { actor: Actor; municipalityId: number; proposalId: number; proposalVersion: number; now?: string },
+  options: { actor: Actor; municipalityId: number; cycleId?: number; proposalId: number; proposalVersion: number; now?: string },
 ): Promise<void> {
   const { actor, municipalityId } = options;
   authorize(actor, 'budget.manage_cycles', { municipalityId });
   const now = options.now ?? nowIso();
   const proposal = await findProposalById(db, municipalityId, options.proposalId);
-  if (!proposal) throw new AppError('not_found');
+  if (!proposal || (options.cycleId !== undefined && proposal.cycle_id !== options.cycleId)) throw new AppError('not_found');
   const cycle = await cycleByIdOrThrow(db, municipalityId, proposal.cycle_id);
   if (ballotRulesFrozen(cycle, now)) throw frozenError();
   if (proposal.status !== 'on_ballot') throw new AppError('validation', { fields: { _form: 'budget.review.error.not_on_ballot' } });
