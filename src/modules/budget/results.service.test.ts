@@ -345,6 +345,16 @@ describeEachDatabase('budget results', (suite) => {
     }
   });
 
+  test('a draft cycle does not exist for the public: its results pages are not found', async () => {
+    const db = suite.db();
+    const { cycle, city } = await buildCycle('draft-results');
+    const beforeInformation = '2025-12-01T00:00:00.000Z';
+    await assert.rejects(getPublicResults(db, { municipalityId, slug: cycle.slug, now: beforeInformation }), (e) => isAppError(e, 'not_found'));
+    await assert.rejects(getPublicEnvelopeResults(db, { municipalityId, slug: cycle.slug, envelopeId: city, now: beforeInformation }), (e) => isAppError(e, 'not_found'));
+    // Once it is public, the page says the results are not out yet.
+    assert.equal((await getPublicResults(db, { municipalityId, slug: cycle.slug, now: T_DURING })).published, false);
+  });
+
   test('buildEnvelopeInstance leaves out ballots with no choice in the envelope', () => {
     const cycle = { id: 1, year: 2026, slug: 's', rule: 'greedy_cost_sat', tie_breaking: 'project_id', lot_seed: null, ballot_type: 'approval', min_choices: 1, max_choices: 2, total_points: null, max_points_per_project: null, voting_open_at: '2026-03-01T08:00:00Z', voting_close_at: '2026-03-15T20:00:00Z' } as never;
     const envelope = { id: 5, name_fr: 'Ville', name_ar: 'المدينة', budget_millimes: 1000 } as never;

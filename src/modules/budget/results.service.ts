@@ -423,16 +423,18 @@ export type PublicResults =
       registerless: boolean;
     };
 
-async function publicCycle(db: Db, municipalityId: number, slug: string): Promise<PbCycleRow> {
+/** A cycle by its slug; a draft cycle does not exist for the public (as on the cycle pages). */
+async function publicCycle(db: Db, municipalityId: number, slug: string, now: string): Promise<PbCycleRow> {
   const cycle = await findCycleBySlug(db, municipalityId, slug);
-  if (!cycle) throw new AppError('not_found');
+  if (!cycle || phaseAt(cycle, now) === 'draft') throw new AppError('not_found');
   return cycle;
 }
 
 /** The public results summary of a cycle; before publication, only that they are not out yet. */
 export async function getPublicResults(db: Db, options: { municipalityId: number; slug: string; now?: string }): Promise<PublicResults> {
-  const cycle = await publicCycle(db, options.municipalityId, options.slug);
-  const phase = phaseAt(cycle, options.now ?? nowIso());
+  const now = options.now ?? nowIso();
+  const cycle = await publicCycle(db, options.municipalityId, options.slug, now);
+  const phase = phaseAt(cycle, now);
   if (cycle.results_published_at === null || phase !== 'results') return { published: false, cycle, phase };
   const [envelopes, projects, stored, annulments, uncounted, turnout] = await Promise.all([
     listEnvelopes(db, options.municipalityId, cycle.id),
@@ -472,8 +474,9 @@ async function publishedEnvelope(db: Db, municipalityId: number, cycle: PbCycleR
 
 /** One envelope's published result with every project's explanation, and its voters' turnout. */
 export async function getPublicEnvelopeResults(db: Db, options: { municipalityId: number; slug: string; envelopeId: number; now?: string }): Promise<PublicEnvelopeResults> {
-  const cycle = await publicCycle(db, options.municipalityId, options.slug);
-  const phase = phaseAt(cycle, options.now ?? nowIso());
+  const now = options.now ?? nowIso();
+  const cycle = await publicCycle(db, options.municipalityId, options.slug, now);
+  const phase = phaseAt(cycle, now);
   if (cycle.results_published_at === null || phase !== 'results') {
     const envelopes = await listEnvelopes(db, options.municipalityId, cycle.id);
     if (!envelopes.some((e) => e.id === options.envelopeId)) throw new AppError('not_found');
@@ -496,7 +499,7 @@ export async function getPublicEnvelopeResults(db: Db, options: { municipalityId
 
 /** The published .pb text of an envelope (exactly the bytes whose SHA-256 was published). */
 export async function getPublishedPbFile(db: Db, options: { municipalityId: number; slug: string; envelopeId: number }): Promise<{ cycle: PbCycleRow; text: string; sha256: string }> {
-  const cycle = await publicCycle(db, options.municipalityId, options.slug);
+  const cycle = await publicCycle(db, options.municipalityId, options.slug, nowIso());
   if (cycle.results_published_at === null) throw new AppError('not_found');
   const { stored, outcome } = await publishedEnvelope(db, options.municipalityId, cycle, options.envelopeId);
   return { cycle, text: outcome.pb, sha256: stored.pbSha256 };
