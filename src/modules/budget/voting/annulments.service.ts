@@ -10,7 +10,7 @@
 import type { Actor } from '../../../auth/policies.ts';
 import { authorize } from '../../../auth/policies.ts';
 import { sql } from 'kysely';
-import type { Db } from '../../../db/database.ts';
+import { dialectOf, type Db } from '../../../db/database.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { nowIso } from '../../../lib/time.ts';
 import { recordAudit } from '../../audit/audit.service.ts';
@@ -60,14 +60,16 @@ export async function annulParticipations(db: Db, options: AnnulParticipationsOp
 
   return db.transaction().execute(async (trx) => {
     const salt = (await trx.selectFrom('pb_cycles').select('seal_salt').where('id', '=', cycle.id).executeTakeFirstOrThrow()).seal_salt;
-    const targets = await trx
+    // Locked (PostgreSQL): a second annulment of the same participations waits, then finds them
+    // annulled and leaves them, instead of counting them a second time.
+    const targetQuery = trx
       .selectFrom('pb_participations')
       .select(['id', 'channel', 'ballot_seal'])
       .where('municipality_id', '=', options.municipalityId)
       .where('cycle_id', '=', cycle.id)
       .where('id', 'in', ids)
-      .where('annulment_id', 'is', null)
-      .execute();
+      .where('annulment_id', 'is', null);
+    const targets = await (dialectOf(trx) === 'postgres' ? targetQuery.forUpdate() : targetQuery).execute();
     if (targets.length === 0) throw new AppError('validation', { fields: { participationIds: `${KEY}.nothing_to_annul` } });
     const annulment = await trx
       .insertInto('pb_annulments')
