@@ -27,7 +27,8 @@ export function dbOf(request: FastifyRequest): Db {
 /** A numeric id from the URL; anything else is a page that does not exist. */
 export function idParam(request: FastifyRequest, name: string): number {
   const raw = (request.params as Record<string, string | undefined>)[name] ?? '';
-  if (!/^[1-9]\d{0,11}$/.test(raw)) throw new AppError('not_found');
+  // Ids are 32-bit integer columns: PostgreSQL refuses a larger value with an error (a 500).
+  if (!/^[1-9]\d{0,11}$/.test(raw) || Number(raw) > 2_147_483_647) throw new AppError('not_found');
   return Number(raw);
 }
 

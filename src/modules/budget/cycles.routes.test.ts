@@ -196,3 +196,20 @@ describeEachDatabase('budget cycle pages', (suite) => {
     assert.equal((await findCycleById(suite.db(), municipalityId, cycle.id))!.max_choices, cycle.max_choices);
   });
 });
+
+describeEachDatabase('budget pages: ids too large for an integer column', (suite) => {
+  let app: FastifyInstance;
+
+  before(async () => {
+    await createTestMunicipality(suite.db(), 'pbbigid');
+    app = await buildTestApp(suite.handle(), { defaultMunicipality: 'pbbigid' });
+  });
+  after(() => app.close());
+
+  test('a photo or proposal id beyond 2^31 is not found, not a server error', async () => {
+    const visitor = new TestClient(app);
+    for (const url of ['/fr/budget/photos/999999999999', '/fr/budget/photos/2147483648/thumb', '/media/budget/proposals/999999999999/abcdefabcdefabcdef.jpg']) {
+      assert.equal((await visitor.get(url)).statusCode, 404, url);
+    }
+  });
+});

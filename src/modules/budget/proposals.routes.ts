@@ -351,7 +351,7 @@ export function registerBudgetProposalRoutes(app: FastifyInstance): void {
 
   app.get('/media/budget/proposals/:proposalId/:file', async (request, reply) => {
     const { proposalId, file } = request.params as { proposalId: string; file: string };
-    if (!/^[1-9]\d{0,11}$/.test(proposalId)) throw new AppError('not_found');
+    if (!/^[1-9]\d{0,11}$/.test(proposalId) || Number(proposalId) > 2_147_483_647) throw new AppError('not_found');
     // Only photos of a visible proposal of this municipality.
     const keys = await publicProposalPhotoKeys(db, request.municipality.id, Number(proposalId));
     const key = proposalPhotoKey(keys, file);
