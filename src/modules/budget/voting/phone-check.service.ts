@@ -4,7 +4,8 @@
 // vote. The limits keep the form from being a way to flood phones or run up the SMS bill, and
 // make mass voting from one phone or one address visible and slow (see signals.service.ts).
 import type { Locale } from '../../../config.ts';
-import type { Db } from '../../../db/database.ts';
+import { sql } from 'kysely';
+import { dialectOf, type Db } from '../../../db/database.ts';
 import type { MunicipalityRow } from '../../../db/schema.ts';
 import { translate } from '../../../i18n/i18n.ts';
 import { hmacHex, randomDigits, randomToken, safeEqual } from '../../../lib/crypto.ts';
@@ -74,22 +75,26 @@ export async function startPhoneCheck(db: Db, options: StartPhoneCheckOptions): 
   if (!phone) throw new AppError('validation', { fields: { phone: `${KEY}.invalid_phone` } });
   const phoneHash = phoneKey(options.secretKey, municipalityId, phone);
   const ipHash = ipKey(options.secretKey, options.ip);
-  if ((await takenPhoneSlots(db, municipalityId, cycle.id, phoneHash)).length >= cycle.max_voters_per_phone) {
-    throw new AppError('validation', { fields: { phone: { key: `${KEY}.phone_full`, values: { max: cycle.max_voters_per_phone } } } });
-  }
-  const last = await latestPhoneCheckAt(db, municipalityId, cycle.id, phoneHash);
-  if (last && Date.parse(now) - Date.parse(last) < CHECK_RESEND_SECONDS * 1000) {
-    throw new AppError('rate_limited', { fields: { phone: { key: `${KEY}.resend_pause`, values: { seconds: CHECK_RESEND_SECONDS } } } });
-  }
-  const hourAgo = addMinutes(now, -60);
-  if ((await countPhoneChecksSince(db, municipalityId, cycle.id, phoneHash, hourAgo)) >= CHECKS_PER_PHONE_PER_HOUR) {
-    throw new AppError('rate_limited', { fields: { phone: `${KEY}.too_many_checks` } });
-  }
-  if ((await countIpChecksSince(db, municipalityId, ipHash, hourAgo)) >= CHECKS_PER_IP_PER_HOUR) {
-    throw new AppError('rate_limited', { fields: { _form: `${KEY}.too_many_checks_ip` } });
-  }
   const code = randomDigits(CHECK_CODE_LENGTH);
+  // The limits are read and the check written in one transaction, one phone at a time (SQLite:
+  // one writer; PostgreSQL: a lock on the phone's hash), so that requests arriving together
+  // cannot all pass the limits before any of them is written.
   const checkId = await db.transaction().execute(async (trx) => {
+    if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`pb-check:${phoneHash}`}))`.execute(trx);
+    if ((await takenPhoneSlots(trx, municipalityId, cycle.id, phoneHash)).length >= cycle.max_voters_per_phone) {
+      throw new AppError('validation', { fields: { phone: { key: `${KEY}.phone_full`, values: { max: cycle.max_voters_per_phone } } } });
+    }
+    const last = await latestPhoneCheckAt(trx, municipalityId, cycle.id, phoneHash);
+    if (last && Date.parse(now) - Date.parse(last) < CHECK_RESEND_SECONDS * 1000) {
+      throw new AppError('rate_limited', { fields: { phone: { key: `${KEY}.resend_pause`, values: { seconds: CHECK_RESEND_SECONDS } } } });
+    }
+    const hourAgo = addMinutes(now, -60);
+    if ((await countPhoneChecksSince(trx, municipalityId, cycle.id, phoneHash, hourAgo)) >= CHECKS_PER_PHONE_PER_HOUR) {
+      throw new AppError('rate_limited', { fields: { phone: `${KEY}.too_many_checks` } });
+    }
+    if ((await countIpChecksSince(trx, municipalityId, ipHash, hourAgo)) >= CHECKS_PER_IP_PER_HOUR) {
+      throw new AppError('rate_limited', { fields: { _form: `${KEY}.too_many_checks_ip` } });
+    }
     const id = await insertPhoneCheck(trx, {
       municipality_id: municipalityId,
       cycle_id: cycle.id,
