@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
+import { type KyselyPlugin, sql } from 'kysely';
 import type { Actor } from '../../auth/policies.ts';
 import { isAppError } from '../../lib/errors.ts';
 import { createTestMunicipality, createTestUser } from '../../../test/support/fixtures.ts';
@@ -275,6 +275,9 @@ describeEachDatabase('budget results', (suite) => {
     const instance = parsePabulib(file.text);
     assert.deepEqual(instance.projects.filter((p) => p.fields.selected === '1').map((p) => p.id), (JSON.parse(stored.result_json) as StoredOutcome).winners);
     assert.deepEqual(await tallyFile(file.text, 'mes_cost_sat_add1u'), (JSON.parse(stored.result_json) as StoredOutcome).winners);
+    // The box as it now is gives the same bytes.
+    const again = await loadCycleElections(db, { municipalityId, cycle: after });
+    assert.equal(writePabulib(again.envelopes.find((e) => e.envelope.id === city)!.instance), file.text);
     // The export after publication is the same bytes.
     const exported = (await exportCycleFiles(db, { municipalityId, cycleRef: String(cycle.id) }))!;
     assert.equal(exported.published, true);
@@ -343,6 +346,36 @@ describeEachDatabase('budget results', (suite) => {
       const exported = (await exportCycleFiles(db, { municipalityId, cycleRef: slug }))!.files[0]!.text;
       for (const rule of rules) assert.deepEqual(tally(parsePabulib(exported), rule).winners, tally(parsePabulib(text), rule).winners, `${slug} ${rule}`);
     }
+  });
+
+  test('publishing on PostgreSQL counts and files one reading of the box: a ballot voided meanwhile is in neither or both', { skip: suite.kind !== 'postgres' }, async () => {
+    const db = suite.db();
+    const { cycle, city, cast } = await buildCycle('one-reading');
+    await cast(['C1']);
+    await cast(['C1', 'C2']);
+    await cast(['C2', 'C3']);
+    // Another connection voids a ballot (as an annulment does) right after the publication first reads the box.
+    let voided = false;
+    const plugin: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      async transformResult(args) {
+        const rows = args.result.rows as Record<string, unknown>[];
+        if (!voided && rows.length > 0 && 'envelope_id' in rows[0]! && 'channel' in rows[0]!) {
+          voided = true;
+          const victim = String(rows[0]!.id);
+          await db.deleteFrom('pb_ballot_choices').where('ballot_id', '=', victim).execute();
+          await db.deleteFrom('pb_ballots').where('id', '=', victim).execute();
+        }
+        return args.result;
+      },
+    };
+    await publishResults(db.withPlugin(plugin), { actor: officer, municipalityId, cycleId: cycle.id, now: T_AFTER });
+    assert.ok(voided);
+    const stored = await db.selectFrom('pb_results').select(['result_json', 'ballot_count']).where('envelope_id', '=', city).executeTakeFirstOrThrow();
+    const outcome = JSON.parse(stored.result_json) as StoredOutcome;
+    const file = parsePabulib(outcome.pb);
+    assert.equal(file.votes.length, stored.ballot_count, 'the file holds the ballots the result counted');
+    assert.deepEqual(tally(file, 'greedy_cost_sat').winners, outcome.winners);
   });
 
   test('a draft cycle does not exist for the public: its results pages are not found', async () => {

@@ -307,15 +307,24 @@ export async function publishResults(db: Db, options: PublishResultsOptions): Pr
     if (!(await markCyclePublished(trx, municipalityId, cycle.id, now))) {
       throw new AppError('conflict', { fields: { _form: 'budget.results.error.already_published' } });
     }
-    const computed = await computeResults(trx, { municipalityId, cycleId: cycle.id, cycle, withSelected: false });
+    // One reading of the box: the outcome and the published file come from the same ballots,
+    // even if a ballot is voided while the rules run (PostgreSQL reads committed rows).
+    const elections = await loadCycleElections(trx, { municipalityId, cycle, withSelected: false });
+    const allProjects = elections.envelopes.flatMap((e) => e.projects);
+    const computed = {
+      envelopes: elections.envelopes.map((e) => describeEnvelope(e.envelope, allProjects, outcomeOf(cycle, e.instance, ''), '')),
+    };
     const winnerIds = computed.envelopes.flatMap((e) => e.projects.filter((p) => p.selected).map((p) => p.projectId));
     await setSelectedProjects(trx, municipalityId, cycle.id, winnerIds, now);
-    // The published files carry the `selected` column: build them again now that it is set.
-    const published = { ...cycle, results_published_at: now };
-    const elections = await loadCycleElections(trx, { municipalityId, cycle: published, withSelected: true });
     for (const e of elections.envelopes) {
-      const text = writePabulib(e.instance);
       const computedEnvelope = computed.envelopes.find((c) => c.envelope.id === e.envelope.id)!;
+      // The published files carry the `selected` column (last, as buildEnvelopeInstance puts it).
+      const winners = new Set(computedEnvelope.outcome.winners);
+      const text = writePabulib({
+        ...e.instance,
+        projectColumns: [...e.instance.projectColumns, 'selected'],
+        projects: e.instance.projects.map((p) => ({ ...p, fields: { ...p.fields, selected: winners.has(p.id) ? '1' : '0' } })),
+      });
       const outcome: StoredOutcome = { ...computedEnvelope.outcome, pb: text };
       await insertResult(trx, municipalityId, cycle.id, {
         envelopeId: e.envelope.id,
