@@ -1,6 +1,6 @@
 // Reading cycles, their envelopes and their projects. Every area of the budget module loads a
 // cycle through here; writes belong to cycles.service.ts.
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { updateAtVersionNumber } from '../../db/versioned.ts';
 import type {
@@ -91,11 +91,13 @@ export async function countEnvelopeUses(db: Db, municipalityId: number, envelope
 
 export type CycleCounts = { proposals: number; projects: number; participations: number };
 
-export async function countCycleActivity(db: Db, municipalityId: number, cycleId: number): Promise<CycleCounts> {
+/** `publicOnly`: the proposals the public list shows (hidden ones are not counted). */
+export async function countCycleActivity(db: Db, municipalityId: number, cycleId: number, options: { publicOnly?: boolean } = {}): Promise<CycleCounts> {
   const count = async (table: 'pb_proposals' | 'pb_projects' | 'pb_participations') => {
     let query = db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('municipality_id', '=', municipalityId).where('cycle_id', '=', cycleId);
     // Annulled participations are not counted as turnout.
     if (table === 'pb_participations') query = query.where('annulment_id', 'is', null);
+    if (table === 'pb_proposals' && options.publicOnly) query = query.where(sql<boolean>`visibility = 'visible'`);
     return Number((await query.executeTakeFirstOrThrow()).n);
   };
   const [proposals, projects, participations] = await Promise.all([count('pb_proposals'), count('pb_projects'), count('pb_participations')]);

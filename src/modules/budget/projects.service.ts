@@ -61,7 +61,7 @@ export async function getPublicCycle(db: Db, options: { municipalityId: number; 
   if (!cycle || phase === 'draft') throw new AppError('not_found');
   const [envelopes, counts, areas] = await Promise.all([
     listEnvelopes(db, options.municipalityId, cycle.id),
-    countCycleActivity(db, options.municipalityId, cycle.id),
+    countCycleActivity(db, options.municipalityId, cycle.id, { publicOnly: true }),
     listAreas(db, options.municipalityId),
   ]);
   return { cycle, phase, envelopes, counts, ...areas };

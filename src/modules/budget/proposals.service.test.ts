@@ -24,6 +24,7 @@ import {
   withdrawProposal,
 } from './proposals.service.ts';
 import { createProposalCycle, createProposalsFixture, proposalInput, type ProposalsFixture } from './proposals.test-support.ts';
+import { getPublicCycle } from './projects.service.ts';
 
 function appError(code: string, fields?: Record<string, string>) {
   return (error: unknown) => {
@@ -405,5 +406,17 @@ describeEachDatabase('proposals: hidden targets and ids of another cycle', (suit
     assert.equal(c.visibility, 'visible');
     // Under its own cycle it works.
     await setProposalVisibility(db, { actor: fx.actors.moderator, municipalityId: m, cycleId: cycleB.id, proposalId: b.id, version: b.version, hidden: true, reason: 'Doublon' });
+  });
+
+  test('the public cycle page counts the proposals the public list shows: hidden ones are not counted', async () => {
+    const db = suite.db();
+    const fresh = (await createProposalCycle(db, fx, 'proposals')).cycle;
+    const kept = await submitIn(fresh.id, 'Proposition visible');
+    const hidden = await submitIn(fresh.id, 'Proposition masquée');
+    await setProposalVisibility(db, { actor: fx.actors.moderator, municipalityId: fx.municipality.id, proposalId: hidden.id, version: hidden.version, hidden: true, reason: 'Hors sujet' });
+    const list = await listPublicProposals(db, { municipalityId: fx.municipality.id, cycleId: fresh.id, filters: {}, page: 1 });
+    assert.deepEqual(list.items.map((i) => i.id), [kept.id]);
+    const page = await getPublicCycle(db, { municipalityId: fx.municipality.id, slug: fresh.slug });
+    assert.equal(page.counts.proposals, 1);
   });
 });
