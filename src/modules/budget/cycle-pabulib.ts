@@ -312,6 +312,9 @@ export async function importPabulib(db: Db, options: ImportPabulibOptions): Prom
   const slug = options.slug.trim();
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(slug)) throw importError(`the slug "${slug}" must be lower-case letters, digits and dashes (at most 40)`);
 
+  // A NUL character cannot be stored as text by PostgreSQL: refuse it here, with its line.
+  const nul = options.text.indexOf('\u0000');
+  if (nul >= 0) throw importError(`not a valid .pb file: line ${options.text.slice(0, nul).split('\n').length}: a NUL character (is it a binary file?)`);
   let instance: PbInstance;
   try {
     instance = parsePabulib(options.text);

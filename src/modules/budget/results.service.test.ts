@@ -12,7 +12,7 @@ import { describeEachDatabase } from '../../../test/support/databases.ts';
 import { actorOf } from '../accounts/sessions.service.ts';
 import { listArrondissements, listNeighbourhoods } from '../municipalities/municipalities.repository.ts';
 import { buildEnvelopeInstance, importPabulib, loadCycleElections, parsePabulibDate } from './cycle-pabulib.ts';
-import { findCycleById } from './cycles.repository.ts';
+import { findCycleById, findCycleBySlug } from './cycles.repository.ts';
 import { parsePabulib, writePabulib } from './outcome/pabulib.ts';
 import { pbTally } from './outcome/tally-command.ts';
 import { RULE_IDS, tally } from './outcome/rules.ts';
@@ -376,6 +376,13 @@ describeEachDatabase('budget results', (suite) => {
     const file = parsePabulib(outcome.pb);
     assert.equal(file.votes.length, stored.ballot_count, 'the file holds the ballots the result counted');
     assert.deepEqual(tally(file, 'greedy_cost_sat').winners, outcome.winners);
+  });
+
+  test('importing a file with a NUL character is refused with a clear error, and creates nothing', async () => {
+    const db = suite.db();
+    const text = ['META', 'key;value', 'budget;10', 'vote_type;approval', 'PROJECTS', 'project_id;cost;name', 'a;5;Parc\u0000', 'VOTES', 'voter_id;vote', '1;a'].join('\n');
+    await assert.rejects(importPabulib(db, { municipalityId, actor: null, text, slug: 'nul-byte', now: T_AFTER }), (e) => isAppError(e, 'validation') && /line 7/.test(e.message));
+    assert.equal(await findCycleBySlug(db, municipalityId, 'nul-byte'), undefined);
   });
 
   test('a draft cycle does not exist for the public: its results pages are not found', async () => {
