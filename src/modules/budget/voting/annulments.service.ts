@@ -55,7 +55,8 @@ export async function annulParticipations(db: Db, options: AnnulParticipationsOp
   if (!cycle) throw new AppError('not_found');
   const phase = phaseAt(cycle, now);
   if (phase !== 'voting' && phase !== 'counting') throw new AppError('validation', { fields: { _form: `${KEY}.annul_closed` } });
-  const ids = [...new Set(options.participationIds)].filter((id) => Number.isSafeInteger(id));
+  // Ids are 32-bit integer columns: PostgreSQL refuses a larger value with an error (a 500).
+  const ids = [...new Set(options.participationIds)].filter((id) => Number.isSafeInteger(id) && id >= 1 && id <= 2_147_483_647);
   if (ids.length === 0) throw new AppError('validation', { fields: { participationIds: `${KEY}.nothing_to_annul` } });
 
   return db.transaction().execute(async (trx) => {
