@@ -162,6 +162,8 @@ describeEachDatabase('implementation follow-up and project comments', ({ db }) =
     page = await getPublicProject(db(), { actor: citizen, municipalityId, slug, code: selectedCode, now: NOW });
     assert.equal(page.comments[0]!.body, null);
     assert.equal(page.comments[0]!.hiddenReason, 'Hors sujet');
+    // As on a proposal's page: a hidden comment does not name its author.
+    assert.equal(page.comments[0]!.authorName, null);
     assert.equal(page.canComment, true);
     assert.equal(page.origin?.number, 1);
     assert.equal(page.updates.length, 2);

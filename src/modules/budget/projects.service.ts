@@ -139,7 +139,8 @@ export async function getPublicProject(
     comments: comments.map((c) => ({
       id: c.id,
       body: c.visibility === 'visible' ? c.body : null,
-      authorName: c.author_name,
+      // A hidden comment does not name its author (as on a proposal's page).
+      authorName: c.visibility === 'visible' ? c.author_name : null,
       visibility: c.visibility,
       hiddenReason: c.hidden_reason,
       createdAt: c.created_at,
