@@ -82,7 +82,10 @@ describeEachDatabase('one ballot per person under concurrency', ({ db, kind }) =
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => errorKey(r.reason));
       assert.equal(won.length, 1, `round ${round}: ${won.length} ballots counted`);
-      assert.deepEqual(new Set(lost), new Set(['budget.vote.error.already_voted']), `round ${round}`);
+      // Online, a request that reads the token after the winner used it is told so (a used token
+      // is refused before the card is looked at: see voting.probing.test.ts).
+      const allowed = online ? ['budget.vote.error.already_voted', 'budget.vote.error.token_used'] : ['budget.vote.error.already_voted'];
+      assert.ok(lost.every((key) => allowed.includes(key)), `round ${round}: ${[...new Set(lost)].join(', ')}`);
       assert.equal(lost.length, PARALLEL - 1);
       counted += 1;
       await assertBoxHolds(counted);
@@ -116,7 +119,7 @@ describeEachDatabase('one ballot per person under concurrency', ({ db, kind }) =
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}`);
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => errorKey(r.reason));
-      assert.deepEqual(new Set(lost), new Set(['budget.vote.error.already_voted']), `round ${round}`);
+      assert.ok(lost.every((key) => key === 'budget.vote.error.already_voted' || key === 'budget.vote.error.token_used'), `round ${round}: ${[...new Set(lost)].join(', ')}`);
     }
     const count = await db().selectFrom('pb_ballots').select('id').where('cycle_id', '=', single.cycle.id).execute();
     assert.equal(count.length, 5);

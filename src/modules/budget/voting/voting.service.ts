@@ -341,14 +341,24 @@ export async function castOnlineBallot(db: Db, options: CastOnlineBallotOptions)
   if (!check || !check.verified_at || Date.parse(check.verified_at) + TOKEN_TTL_MINUTES * 60_000 <= Date.parse(voter.now)) {
     throw voteError('_form', 'token_invalid');
   }
+  if (check.token_used_at) throw voteError('_form', 'token_used');
   const lines = await checkBallot(db, voter, options.choices);
-  const result = await register(db, {
-    voter,
-    channel: 'online',
-    phone: { hash: check.phone_hash, checkId: check.id },
-    ipHash: ipKey(options.secretKey, options.ip),
-    lines,
-  });
+  let result: Awaited<ReturnType<typeof register>>;
+  try {
+    result = await register(db, {
+      voter,
+      channel: 'online',
+      phone: { hash: check.phone_hash, checkId: check.id },
+      ipHash: ipKey(options.secretKey, options.ip),
+      lines,
+    });
+  } catch (error) {
+    // "Already voted" says whether a card number voted: the token is used up by the answer, so
+    // that one SMS code cannot try card number after card number.
+    const field = error instanceof AppError ? error.fields.idNumber : undefined;
+    if (field === `${KEY}.already_voted`) await markTokenUsed(db, check.id, voter.now);
+    throw error;
+  }
   return { receipt: result.receipt! };
 }
 
