@@ -589,6 +589,9 @@ export function registerBudgetCycleRoutes(app: FastifyInstance): void {
       throwFileSizeLimit: false,
     });
     scope.post(`/:locale${ADMIN}/:cycleId/projects/:projectId/follow-up`, { config: { csrfHandledByForm: true } }, async (request, reply) => {
+      // Who may post is checked before any photo is decoded: resizing uploads costs CPU and disk,
+      // which an anonymous visitor must not be able to spend.
+      await getFollowUp(dbOf(request), { ...scopeOf(request), cycleId: idParam(request, 'cycleId'), projectId: idParam(request, 'projectId') });
       const submission = await readFollowUp(request);
       const { values } = submission;
       if (!isValidCsrfToken(app.secretKey, request.cookies[CSRF_COOKIE], submission.csrfToken)) {

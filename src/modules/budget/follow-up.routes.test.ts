@@ -81,5 +81,14 @@ describeEachDatabase('implementation follow-up pages', (suite) => {
 
     const citizen = await signedInClient(app, await createTestUser(suite.db(), { municipalityId }), 'localhost');
     assert.equal((await citizen.get(url)).statusCode, 403);
+    // A citizen's or a visitor's upload is refused before any photo is decoded or written.
+    const filesBefore = fs.readdirSync(dataDir, { recursive: true }).length;
+    const refused = await postMultipart(citizen, url, { status: 'completed', progress: '100', body: 'x' }, [{ filename: 'a.jpg', type: 'image/jpeg', data: photo }]);
+    assert.equal(refused.statusCode, 403);
+    await visitor.get('/fr/budget/built/projects/B1');
+    const anonymous = await postMultipart(visitor, url, { status: 'completed', progress: '100', body: 'x' }, [{ filename: 'a.jpg', type: 'image/jpeg', data: photo }]);
+    assert.equal(anonymous.statusCode, 401);
+    assert.equal(fs.readdirSync(dataDir, { recursive: true }).length, filesBefore);
+    assert.equal((await findProjectById(suite.db(), municipalityId, cycle.id, project.id))!.implementation_status, 'works');
   });
 });
