@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../app.ts';
 import { describeEachDatabase } from '../../../../test/support/databases.ts';
 import { createTestMunicipality } from '../../../../test/support/fixtures.ts';
-import { TEST_SECRET, testConfig } from '../../../../test/support/http.ts';
+import { TEST_SECRET, TestClient, testConfig } from '../../../../test/support/http.ts';
 import { createTenantResolver } from '../../municipalities/tenant-resolver.ts';
 import { insertBallot } from '../ballot-box.repository.ts';
 import { createTestCycle, type TestCycle } from '../budget.test-support.ts';
@@ -56,5 +56,29 @@ describeEachDatabase('budget receipt check and the request log', (suite) => {
     assert.ok(lines.slice(before).some((l) => l.includes('/fr/budget/rlog/vote')), 'requests are logged');
     const logged = lines.join('');
     assert.ok(!logged.includes(receipt), 'the receipt code is not in the log');
+  });
+
+  test('the check form posts the code (no URL holds it); a forged post looks nothing up', async () => {
+    const choice = cycle.projects[1]!;
+    const receipt = await insertBallot(suite.db(), {
+      municipalityId: cycle.cycle.municipality_id,
+      cycleId: cycle.cycle.id,
+      channel: 'counter',
+      choices: [{ projectId: choice.id, envelopeId: choice.envelope_id, value: 1 }],
+    });
+    const visitor = new TestClient(app);
+    const page = await visitor.get('/fr/budget/rlog/receipt');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<form method="post" action="\/fr\/budget\/rlog\/receipt"/);
+    const forged = await visitor.post('/fr/budget/rlog/receipt', { code: receipt, _csrf: 'forged' });
+    assert.equal(forged.statusCode, 403);
+    assert.doesNotMatch(forged.body, /pb-check-result/);
+    const checked = await visitor.post('/fr/budget/rlog/receipt', { code: receipt.toLowerCase() });
+    assert.equal(checked.statusCode, 200);
+    assert.match(checked.body, /pb-check-result/);
+    assert.match(checked.body, new RegExp(`${receipt.slice(0, 4)}-${receipt.slice(4, 8)}`));
+    const missing = await visitor.post('/fr/budget/rlog/receipt', { code: ['a', 'b'] });
+    assert.ok(missing.statusCode < 500);
+    assert.ok(!lines.join('').includes(receipt), 'the receipt code is not in the log');
   });
 });

@@ -7,7 +7,7 @@
 //   GET  /:locale/budget/:slug/vote/residence  the neighbourhood (a GET form)
 //   GET/POST /:locale/budget/:slug/vote/ballot loadBallotForm / castOnlineBallot
 //   GET  /:locale/budget/:slug/vote/done       the receipt (its code in a signed cookie, not the URL)
-//   GET  /:locale/budget/:slug/receipt         check a receipt code
+//   GET/POST /:locale/budget/:slug/receipt     check a receipt code (posted: never in a URL)
 // The ballot token is never in a URL: it lives in an HttpOnly, SameSite=Lax cookie whose path is
 // the vote's own (one per language prefix, so switching language keeps it).
 //
@@ -321,11 +321,11 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
   // Checking a receipt
 
   // The code is the ballot's id, published with its choices: a request log line would tie it to
-  // the visitor's address and the time. This route is not logged below warnings.
-  app.get('/:locale/budget/:slug/receipt', { logLevel: 'warn' }, async (request, reply) => {
+  // the visitor's address and the time. The form posts it (so it is in no URL); links with
+  // ?code= still work, and this route is not logged below warnings.
+  async function renderReceiptCheck(request: FastifyRequest, reply: FastifyReply, raw: unknown) {
     const cycle = await cycleOf(request);
     const info = cycleInfo(cycle, request.locale);
-    const raw = (request.query as Record<string, unknown>).code;
     const query = typeof raw === 'string' ? raw.trim().slice(0, 40) : '';
     const published = phaseAt(cycle, nowIso()) === 'results';
     if (query === '') return sendPage(reply, ReceiptCheckPage, { ctx: viewContext(request), model: { cycle: info, query, found: undefined, invalid: false, published } });
@@ -333,6 +333,21 @@ export function registerBudgetVotingRoutes(app: FastifyInstance): void {
     const found = invalid ? null : await findReceipt(db, { municipalityId: request.municipality.id, cycleId: cycle.id, receipt: query });
     const view = found ? await receiptViewOf(db, request, cycle, found) : null;
     return sendPage(reply, ReceiptCheckPage, { ctx: viewContext(request), model: { cycle: info, query, found: view, invalid, published } }, invalid ? 400 : 200);
+  }
+
+  app.get('/:locale/budget/:slug/receipt', { logLevel: 'warn' }, (request, reply) =>
+    renderReceiptCheck(request, reply, (request.query as Record<string, unknown>).code),
+  );
+
+  app.post('/:locale/budget/:slug/receipt', { logLevel: 'warn', config: { csrfHandledByForm: true } }, async (request, reply) => {
+    const code = formValues(request.body).code;
+    if (!request.csrfOk) {
+      // Nothing is looked up; the form comes back with the code kept.
+      const cycle = await cycleOf(request);
+      const model = { cycle: cycleInfo(cycle, request.locale), query: typeof code === 'string' ? code.slice(0, 40) : '', found: undefined, invalid: false, published: phaseAt(cycle, nowIso()) === 'results' };
+      return sendPage(reply, ReceiptCheckPage, { ctx: viewContext(request), model }, 403);
+    }
+    return renderReceiptCheck(request, reply, code);
   });
 
   registerVotingAdminRoutes(app);

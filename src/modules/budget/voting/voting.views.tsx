@@ -608,7 +608,9 @@ export function ReceiptCheckPage(props: { ctx: ViewContext; model: ReceiptCheckM
     <VotePage ctx={ctx} cycle={model.cycle} title={t('budget.vote.check.title')}>
       <p>{t('budget.vote.check.intro')}</p>
       <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('budget.vote.check.label') }} />
-      <form method="get" action={href(ctx, `/budget/${model.cycle.slug}/receipt`)} class="form">
+      {/* Posted, not in the URL: a receipt code in a URL stays in the browser's history and in
+          every access log on the way, beside the visitor's address. */}
+      <Form ctx={ctx} action={href(ctx, `/budget/${model.cycle.slug}/receipt`)}>
         <TextField
           ctx={ctx}
           state={{ values: { code: model.query }, errors }}
@@ -623,7 +625,7 @@ export function ReceiptCheckPage(props: { ctx: ViewContext; model: ReceiptCheckM
         <button type="submit" class="button">
           {t('budget.vote.check.submit')}
         </button>
-      </form>
+      </Form>
       {model.found === null && !model.invalid && (
         <div class="notice notice--late" role="status">
           <p>{t('budget.vote.check.not_found', { code: model.query })}</p>
