@@ -60,7 +60,15 @@ export async function annulParticipations(db: Db, options: AnnulParticipationsOp
   if (ids.length === 0) throw new AppError('validation', { fields: { participationIds: `${KEY}.nothing_to_annul` } });
 
   return db.transaction().execute(async (trx) => {
-    const salt = (await trx.selectFrom('pb_cycles').select('seal_salt').where('id', '=', cycle.id).executeTakeFirstOrThrow()).seal_salt;
+    // The cycle's row, locked (PostgreSQL) as the publication of the results locks it: an
+    // annulment waits for a publication under way, then sees the results out and stops.
+    const cycleQuery = trx.selectFrom('pb_cycles').selectAll().where('municipality_id', '=', options.municipalityId).where('id', '=', cycle.id);
+    const locked = await (dialectOf(trx) === 'postgres' ? cycleQuery.forUpdate() : cycleQuery).executeTakeFirstOrThrow();
+    const lockedPhase = phaseAt(locked, now);
+    if (locked.results_published_at !== null || (lockedPhase !== 'voting' && lockedPhase !== 'counting')) {
+      throw new AppError('validation', { fields: { _form: `${KEY}.annul_closed` } });
+    }
+    const salt = locked.seal_salt;
     // Locked (PostgreSQL): a second annulment of the same participations waits, then finds them
     // annulled and leaves them, instead of counting them a second time.
     const targetQuery = trx
