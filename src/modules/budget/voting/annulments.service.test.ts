@@ -163,6 +163,10 @@ describeEachDatabase('annulling participations', ({ db }) => {
       reason: 'Card used by someone else; the holder voted at the counter',
     });
     assert.equal(await findParticipationByCard(db(), lookup), null);
+    // Each lookup is audited, without the card number.
+    const lookups = await db().selectFrom('audit_log').select(['after_json']).where('action', '=', 'budget.card_looked_up').where('entity_id', '=', String(c.cycle.id)).orderBy('seq').execute();
+    assert.deepEqual(lookups.map((l) => JSON.parse(l.after_json!)), [{ participationId: found.id }, { participationId: null }]);
+    assert.ok(lookups.every((l) => !l.after_json!.includes(card)));
     // The holder's own ballot now goes in; the stolen one is gone from the box.
     const own = await counterBallot('C2');
     const ids = (await listBallots(db(), municipalityId, c.cycle.id)).map((b) => b.id);

@@ -190,12 +190,25 @@ export async function findParticipationByCard(
   authorize(options.actor, 'budget.annul', { municipalityId: options.municipalityId });
   const idNumber = normaliseIdNumber(options.idNumber);
   if (!idNumber) throw new AppError('validation', { fields: { idNumber: `${KEY}.invalid_id_number` } });
-  const row = await db
-    .selectFrom('pb_participations')
-    .select(['id', 'channel', 'voted_hour'])
-    .where('municipality_id', '=', options.municipalityId)
-    .where('cycle_id', '=', options.cycleId)
-    .where('voter_key', '=', voterKey(options.secretKey, options.municipalityId, idNumber))
-    .executeTakeFirst();
-  return row ? { id: row.id, channel: row.channel, votedHour: row.voted_hour } : null;
+  const actor = options.actor;
+  // Whether a given card voted is itself personal: every lookup is in the audit log (with the
+  // participation found, never the card number).
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('pb_participations')
+      .select(['id', 'channel', 'voted_hour'])
+      .where('municipality_id', '=', options.municipalityId)
+      .where('cycle_id', '=', options.cycleId)
+      .where('voter_key', '=', voterKey(options.secretKey, options.municipalityId, idNumber))
+      .executeTakeFirst();
+    await recordAudit(trx, {
+      municipalityId: options.municipalityId,
+      actor: staffAuditActor(actor),
+      action: 'budget.card_looked_up',
+      entityType: 'pb_cycle',
+      entityId: options.cycleId,
+      after: { participationId: row?.id ?? null },
+    });
+    return row ? { id: row.id, channel: row.channel, votedHour: row.voted_hour } : null;
+  });
 }
