@@ -10,7 +10,10 @@ export function ballotSeal(secretKey: string, sealSalt: string, ballotId: string
   return hmacHex(`${secretKey}:${sealSalt}`, ballotId);
 }
 
-/** Erases the cycle's salt and every participation's seal; call inside the publication transaction. */
+/**
+ * Erases the cycle's salt, every participation's seal and the cycle's SMS checks; call inside the
+ * publication transaction.
+ */
 export async function sealCycleBallots(trx: Db, options: { municipalityId: number; cycleId: number }): Promise<void> {
   await trx
     .updateTable('pb_participations')
@@ -19,6 +22,9 @@ export async function sealCycleBallots(trx: Db, options: { municipalityId: numbe
     .where('cycle_id', '=', options.cycleId)
     .where('ballot_seal', 'is not', null)
     .execute();
+  // The SMS checks keep exact times beside phone and address hashes, for the limits and the
+  // fraud signals; once nothing can be annulled any more they have no use left.
+  await trx.deleteFrom('pb_phone_checks').where('municipality_id', '=', options.municipalityId).where('cycle_id', '=', options.cycleId).execute();
   await trx
     .updateTable('pb_cycles')
     .set({ seal_salt: null })

@@ -186,10 +186,13 @@ describeEachDatabase('secrecy of the ballot', ({ db, kind }) => {
       else assert.ok(seals.has(p.ballot_seal!));
     }
 
+    assert.ok((await db().selectFrom('pb_phone_checks').select('id').where('cycle_id', '=', c.cycle.id).execute()).length > 0);
     await db().transaction().execute((trx) => sealCycleBallots(trx, { municipalityId, cycleId: c.cycle.id }));
     const after = await db().selectFrom('pb_participations').select('ballot_seal').where('cycle_id', '=', c.cycle.id).execute();
     assert.ok(after.every((p) => p.ballot_seal === null));
     assert.equal((await db().selectFrom('pb_cycles').select('seal_salt').where('id', '=', c.cycle.id).executeTakeFirstOrThrow()).seal_salt, null);
+    // The SMS checks (exact times beside phone hashes) are gone too.
+    assert.deepEqual(await db().selectFrom('pb_phone_checks').select('id').where('cycle_id', '=', c.cycle.id).execute(), []);
     // The box itself is untouched.
     assert.equal((await db().selectFrom('pb_ballots').select('id').where('cycle_id', '=', c.cycle.id).execute()).length, 8);
   });
