@@ -7,9 +7,6 @@
 // a failure re-renders the form with what was typed. Photos are processed and written before
 // the transaction; submitProposal removes them when the proposal is not saved.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import { z } from 'zod';
@@ -18,7 +15,7 @@ import { CSRF_COOKIE, isValidCsrfToken } from '../../http/csrf.ts';
 import { emptyForm, type FormState, type FormValues, postForm } from '../../http/forms.ts';
 import { redirectTo, sendPage, setFlash, viewContext } from '../../http/render.ts';
 import { localName } from '../../i18n/i18n.ts';
-import { sha256Hex } from '../../lib/crypto.ts';
+import { mapSettingsFor } from '../../http/map-settings.ts';
 import { AppError, type FieldErrors, isAppError } from '../../lib/errors.ts';
 import { nowIso } from '../../lib/time.ts';
 import { adminFrame, dbOf, idParam, pageNumber, paginationLinks, parseQuery } from '../admin/admin-http.ts';
@@ -59,17 +56,9 @@ import {
   supportProposal,
   withdrawProposal,
 } from './proposals.service.ts';
-import { NewProposalPage, type NewProposalModel, ProposalListPage, ProposalPage, type ProposalMap } from './proposals.views.tsx';
+import { NewProposalPage, type NewProposalModel, ProposalListPage, ProposalPage } from './proposals.views.tsx';
 import { assignReviewDepartment, decideReview, listReviewQueue, loadReviewWorkspace, putProposalOnBallot, takeProposalOffBallot } from './review.service.ts';
 import { ReviewPage, type ReviewPageModel, ReviewQueuePage } from './review.views.tsx';
-
-// The complaints' map script and Leaflet's files (served under /static/ by the complaints portal).
-const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../public');
-const LEAFLET_DIR = path.dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js'));
-
-function contentHash(file: string): string {
-  return sha256Hex(fs.readFileSync(file).toString('latin1')).slice(0, 12);
-}
 
 /** Proposing, commenting and supporting need an account; this keeps one address from flooding them. */
 const CITIZEN_LIMIT = { rateLimit: { max: 20, timeWindow: '1 minute' } };
@@ -94,19 +83,7 @@ const versionField = z.string().regex(/^\d{1,9}$/, 'validation.invalid').transfo
 export function registerBudgetProposalRoutes(app: FastifyInstance): void {
   const db = app.deps.database.db;
   const config = app.deps.config;
-  const assets = config.map.tileUrl
-    ? {
-        script: `/static/complaint-map.js?v=${contentHash(path.join(PUBLIC_DIR, 'complaint-map.js'))}`,
-        leafletJs: `/static/leaflet/leaflet.js?v=${contentHash(path.join(LEAFLET_DIR, 'leaflet.js'))}`,
-        leafletCss: `/static/leaflet/leaflet.css?v=${contentHash(path.join(LEAFLET_DIR, 'leaflet.css'))}`,
-      }
-    : null;
-
-  function mapSettings(request: FastifyRequest): ProposalMap | null {
-    if (!config.map.tileUrl || !assets) return null;
-    const m = request.municipality;
-    return { tileUrl: config.map.tileUrl, attribution: config.map.attribution, centre: { lat: m.map_lat, lng: m.map_lng }, zoom: m.map_zoom, ...assets };
-  }
+  const mapSettings = (request: FastifyRequest) => mapSettingsFor(config, request.municipality);
 
   // ------------------------------------------------------------------------------------------
   // Public pages

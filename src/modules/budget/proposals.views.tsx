@@ -4,6 +4,7 @@
 import type { FormState } from '../../http/forms.ts';
 import { ErrorSummary, errorText, Form, type Option, RadioGroup, SelectField, SubmitButton, TextArea, TextField } from '../../ui/forms.tsx';
 import { Layout } from '../../ui/layout.tsx';
+import { MapBlock, type MapSettings } from '../../ui/map.tsx';
 import { href, type ViewContext } from '../../ui/view-context.ts';
 import type { ProposalStatus } from './budget.table.ts';
 import { formatTnd } from './cycles.views.tsx';
@@ -21,65 +22,6 @@ export function StatusBadge(props: { ctx: ViewContext; status: ProposalStatus })
 }
 
 export type CycleHeading = { slug: string; title: string };
-
-/** The tile server and scripts of the map; null when no tile server is configured. */
-export type ProposalMap = {
-  tileUrl: string;
-  attribution: string;
-  centre: { lat: number; lng: number };
-  zoom: number;
-  script: string;
-  leafletJs: string;
-  leafletCss: string;
-};
-
-/**
- * The map, drawn by the complaints' map script (client/complaint-map.ts) once JavaScript runs:
- * on the form it writes the tapped point into the form's lat/lng fields, on a page it shows the
- * point. Without JavaScript or tiles, nothing of it shows and the fields are typed by hand.
- */
-function MapBlock(props: { ctx: ViewContext; map: ProposalMap; mode: 'pick' | 'show'; point: { lat: number; lng: number } | null }) {
-  const { ctx, map } = props;
-  const { t } = ctx;
-  return (
-    <>
-      {props.mode === 'pick' && (
-        <div class="complaint-map__tools" id="complaint-map-tools" hidden>
-          <p class="field__hint">{t(`${P}.map.hint`)}</p>
-          <button type="button" class="button button--secondary" id="map-locate">
-            {t(`${P}.map.locate`)}
-          </button>
-          <button type="button" class="button button--secondary" id="map-centre">
-            {t(`${P}.map.centre`)}
-          </button>
-          <button type="button" class="link-button" id="map-clear" hidden>
-            {t(`${P}.map.clear`)}
-          </button>
-          <p class="field__hint" id="map-status" aria-live="polite" />
-        </div>
-      )}
-      <div
-        class="complaint-map"
-        id="complaint-map"
-        hidden
-        data-mode={props.mode}
-        data-tiles={map.tileUrl}
-        data-attribution={map.attribution}
-        data-lat={String(props.point?.lat ?? map.centre.lat)}
-        data-lng={String(props.point?.lng ?? map.centre.lng)}
-        data-zoom={String(props.point ? Math.max(map.zoom, 16) : map.zoom)}
-        data-leaflet-js={map.leafletJs}
-        data-leaflet-css={map.leafletCss}
-        data-text-placed={t(`${P}.map.placed`)}
-        data-text-cleared={t(`${P}.map.cleared`)}
-        data-text-locating={t(`${P}.map.locating`)}
-        data-text-locate-failed={t(`${P}.map.locate_failed`)}
-        data-text-label={t(props.mode === 'pick' ? `${P}.map.label_pick` : `${P}.map.label_show`)}
-      />
-      <script src={map.script} defer />
-    </>
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // The list
@@ -224,7 +166,7 @@ export type NewProposalModel = {
   categories: Option[];
   areas: Option[];
   photosDropped: boolean;
-  map: ProposalMap | null;
+  map: MapSettings | null;
 };
 
 export function NewProposalPage(props: { ctx: ViewContext; state: FormState; model: NewProposalModel }) {
@@ -310,7 +252,7 @@ export function NewProposalPage(props: { ctx: ViewContext; state: FormState; mod
                   <input class="field__input" name="lng" value={value('lng')} inputMode="decimal" dir="ltr" maxLength={20} />
                 </label>
               </div>
-              {model.map && <MapBlock ctx={ctx} map={model.map} mode="pick" point={null} />}
+              {model.map && <MapBlock ctx={ctx} map={model.map} messages={P} mode="pick" point={null} />}
             </fieldset>
             <TextField ctx={ctx} state={state} name="estimatedCost" label={labels.estimatedCost!} hint={t(`${P}.field.cost_hint`)} inputMode="text" dir="ltr" maxLength={30} />
             <div class={photoError ? 'field field--error' : 'field'}>
@@ -344,7 +286,7 @@ export type ProposalPageModel = {
   view: PublicProposal;
   areaName: string | null;
   photoUrls: { url: string; thumbnailUrl: string; width: number; height: number }[];
-  map: ProposalMap | null;
+  map: MapSettings | null;
   /** The cycle has a pre-selection by support at all. */
   hasSupport: boolean;
   supportOpen: boolean;
@@ -439,7 +381,7 @@ export function ProposalPage(props: { ctx: ViewContext; model: ProposalPageModel
         )}
       </dl>
       <div class="pb-description">
-        {model.map && p.lat !== null && p.lng !== null && <MapBlock ctx={ctx} map={model.map} mode="show" point={{ lat: p.lat, lng: p.lng }} />}
+        {model.map && p.lat !== null && p.lng !== null && <MapBlock ctx={ctx} map={model.map} messages={P} mode="show" point={{ lat: p.lat, lng: p.lng }} />}
       <p class="pb-text" dir="auto">
           {p.description}
         </p>

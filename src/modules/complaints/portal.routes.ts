@@ -6,9 +6,6 @@
 // only, and the body is read in the handler, so the CSRF token is checked here too (the route
 // says csrfHandledByForm) and a failure re-renders the form with what was typed.
 import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -17,7 +14,6 @@ import { CSRF_COOKIE, isValidCsrfToken } from '../../http/csrf.ts';
 import { emptyForm, type FormState, postForm } from '../../http/forms.ts';
 import { redirectTo, sendPage, setFlash, viewContext } from '../../http/render.ts';
 import { localName, translate } from '../../i18n/i18n.ts';
-import { sha256Hex } from '../../lib/crypto.ts';
 import { AppError, type FieldErrors, isAppError } from '../../lib/errors.ts';
 import { nowIso } from '../../lib/time.ts';
 import type { Contact } from '../accounts/accounts.ts';
@@ -50,7 +46,6 @@ import {
   type ComplaintPageModel,
   ComplaintsHomePage,
   type DetailsModel,
-  type MapSettings,
   MyComplaintsPage,
   NewComplaintCategoryPage,
   NewComplaintDetailsPage,
@@ -60,27 +55,11 @@ import {
 } from './portal.views.tsx';
 import { getPublicComplaint, listComplaintsForReporter, type PublicComplaintView } from './reading.service.ts';
 import { submitComplaint } from './submission.service.ts';
+import { LEAFLET_DIR, mapSettingsFor } from '../../http/map-settings.ts';
 
-// public/ at the project's root (as app.ts serves it under /static/).
-const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../public');
-const LEAFLET_DIR = path.dirname(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.js'));
-const MAP_SCRIPT = 'complaint-map.js';
 const RECEIPT_COOKIE = 'twiza_receipt';
 /** Filing is open to anyone; this keeps one address from flooding the cell. */
 const FILING_LIMIT = { rateLimit: { max: 20, timeWindow: '1 minute' } };
-
-function contentHash(file: string): string {
-  return sha256Hex(fs.readFileSync(file).toString('latin1')).slice(0, 12);
-}
-
-/** The map's assets, with content hashes (they are served as immutable). */
-function mapAssets() {
-  return {
-    script: `/static/${MAP_SCRIPT}?v=${contentHash(path.join(PUBLIC_DIR, MAP_SCRIPT))}`,
-    leafletJs: `/static/leaflet/leaflet.js?v=${contentHash(path.join(LEAFLET_DIR, 'leaflet.js'))}`,
-    leafletCss: `/static/leaflet/leaflet.css?v=${contentHash(path.join(LEAFLET_DIR, 'leaflet.css'))}`,
-  };
-}
 
 function photoAccept(): string {
   return ['image/jpeg', 'image/png', 'image/webp', 'image/avif', ...(canDecodeHeic() ? ['image/heic', 'image/heif'] : [])].join(',');
@@ -102,17 +81,12 @@ export function registerComplaintPortalRoutes(app: FastifyInstance): void {
   const db = app.deps.database.db;
   const config = app.deps.config;
   const countryCode = config.sms.countryCode;
-  const assets = mapAssets();
   const accept = photoAccept();
 
   // ------------------------------------------------------------------------------------------
   // Helpers shared by the pages
 
-  function mapSettings(request: FastifyRequest): MapSettings | null {
-    if (!config.map.tileUrl) return null;
-    const m = request.municipality;
-    return { tileUrl: config.map.tileUrl, attribution: config.map.attribution, centre: { lat: m.map_lat, lng: m.map_lng }, zoom: m.map_zoom, ...assets };
-  }
+  const mapSettings = (request: FastifyRequest) => mapSettingsFor(config, request.municipality);
 
   function keptScope(request: FastifyRequest): KeptPhotosScope {
     return { secretKey: app.secretKey, browserSecret: request.csrfSecret, municipalityId: request.municipality.id, dataDir: config.dataDir };

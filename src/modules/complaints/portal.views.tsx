@@ -6,6 +6,7 @@ import type { ComponentChildren } from 'preact';
 import type { FormState, FormValues } from '../../http/forms.ts';
 import { ErrorSummary, errorText, Form, type Option, SelectField, SubmitButton, TextArea, TextField, RadioGroup } from '../../ui/forms.tsx';
 import { Layout } from '../../ui/layout.tsx';
+import { MapBlock, type MapSettings } from '../../ui/map.tsx';
 import { href, type ViewContext } from '../../ui/view-context.ts';
 import { ContactText, richText } from '../accounts/account-ui.tsx';
 import type { Contact } from '../accounts/accounts.ts';
@@ -29,17 +30,6 @@ const P = 'complaints.portal';
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-/** What the page needs to show a map; null when no tile server is configured. */
-export type MapSettings = {
-  tileUrl: string;
-  attribution: string;
-  centre: { lat: number; lng: number };
-  zoom: number;
-  script: string;
-  leafletJs: string;
-  leafletCss: string;
-};
-
 export function TrackingNumber(props: { value: string; large?: boolean }) {
   return (
     <bdi dir="ltr" class={props.large ? 'tracking-number tracking-number--large' : 'tracking-number'}>
@@ -57,56 +47,6 @@ function Typed(props: { children: string; block?: boolean }) {
   // A block <bdi> (not <p dir="auto"><bdi>…</bdi></p>: "auto" skips the <bdi> inside and
   // would align Arabic text to the left).
   return props.block ? <bdi class="typed-text">{props.children}</bdi> : <bdi>{props.children}</bdi>;
-}
-
-function MapBlock(props: {
-  ctx: ViewContext;
-  map: MapSettings;
-  mode: 'pick' | 'show';
-  point?: { lat: number; lng: number } | null;
-  approximate?: boolean;
-}) {
-  const { ctx, map } = props;
-  const { t } = ctx;
-  return (
-    <>
-      {props.mode === 'pick' && (
-        <div class="complaint-map__tools" id="complaint-map-tools" hidden>
-          <p class="field__hint">{t(`${P}.map.hint`)}</p>
-          <button type="button" class="button button--secondary" id="map-locate">
-            {t(`${P}.map.locate`)}
-          </button>
-          <button type="button" class="button button--secondary" id="map-centre">
-            {t(`${P}.map.centre`)}
-          </button>
-          <button type="button" class="link-button" id="map-clear" hidden>
-            {t(`${P}.map.clear`)}
-          </button>
-          <p class="field__hint" id="map-status" aria-live="polite" />
-        </div>
-      )}
-      <div
-        class="complaint-map"
-        id="complaint-map"
-        hidden
-        data-mode={props.mode}
-        data-tiles={map.tileUrl}
-        data-attribution={map.attribution}
-        data-lat={String(props.point?.lat ?? map.centre.lat)}
-        data-lng={String(props.point?.lng ?? map.centre.lng)}
-        data-zoom={String(props.point ? Math.max(map.zoom, 16) : map.zoom)}
-        data-approximate={props.approximate ? 'true' : undefined}
-        data-leaflet-js={map.leafletJs}
-        data-leaflet-css={map.leafletCss}
-        data-text-placed={t(`${P}.map.placed`)}
-        data-text-cleared={t(`${P}.map.cleared`)}
-        data-text-locating={t(`${P}.map.locating`)}
-        data-text-locate-failed={t(`${P}.map.locate_failed`)}
-        data-text-label={t(props.mode === 'pick' ? `${P}.map.label_pick` : `${P}.map.label_show`)}
-      />
-      <script src={map.script} defer />
-    </>
-  );
 }
 
 /** Hidden fields carrying what the citizen typed to the next step. */
@@ -406,7 +346,7 @@ export function NewComplaintDetailsPage(props: { ctx: ViewContext; state: FormSt
               {locationError}
             </p>
           )}
-          {model.map && <MapBlock ctx={ctx} map={model.map} mode="pick" />}
+          {model.map && <MapBlock ctx={ctx} map={model.map} messages={P} mode="pick" />}
           <input type="hidden" name="lat" value={valueOf(state.values, 'lat')} />
           <input type="hidden" name="lng" value={valueOf(state.values, 'lng')} />
           <SelectField ctx={ctx} state={state} name="neighbourhood" label={labels.neighbourhood!} options={model.neighbourhoods} />
@@ -860,7 +800,7 @@ export function ComplaintPage(props: { ctx: ViewContext; model: ComplaintPageMod
       <h2>{t(`${P}.field.description`)}</h2>
       <Typed block>{model.description}</Typed>
       {location.point && location.approximate && <p class="muted">{t(`${P}.page.approximate`)}</p>}
-      {location.point && model.map && <MapBlock ctx={ctx} map={model.map} mode="show" point={location.point} approximate={location.approximate} />}
+      {location.point && model.map && <MapBlock ctx={ctx} map={model.map} messages={P} mode="show" point={location.point} approximate={location.approximate} />}
       {model.photos.length > 0 && (
         <section aria-labelledby="photos-title">
           <h2 id="photos-title">{t(`${P}.page.photos`)}</h2>
