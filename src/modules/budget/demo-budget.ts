@@ -388,15 +388,7 @@ async function seedCycle2027(trx: Db, seed: SeedContext): Promise<number> {
       total_points: null,
       max_points_per_project: null,
       rule: 'greedy_cost_sat',
-      tie_breaking: 'project_id',
-      lot_seed: null,
-      min_age: 18,
-      residence_required: 1,
-      max_voters_per_phone: 3,
-      online_voting: 1,
-      counter_voting: 1,
-      paper_voting: 1,
-      seal_salt: randomToken(),
+      ...demoCycleDefaults(),
       created_at: addDays(now, -70),
       updated_at: addDays(now, -10),
     })
@@ -526,15 +518,7 @@ async function seedCycle2026(trx: Db, seed: SeedContext): Promise<{ cycleId: num
       total_points: null,
       max_points_per_project: null,
       rule: 'mes_cost_sat_add1u',
-      tie_breaking: 'project_id',
-      lot_seed: null,
-      min_age: 18,
-      residence_required: 1,
-      max_voters_per_phone: 3,
-      online_voting: 1,
-      counter_voting: 1,
-      paper_voting: 1,
-      seal_salt: randomToken(),
+      ...demoCycleDefaults(),
       created_at: addDays(now, -130),
       updated_at: addDays(now, -40),
     })
@@ -646,6 +630,21 @@ async function seedCycle2026(trx: Db, seed: SeedContext): Promise<{ cycleId: num
     }
   }
   return { cycleId: cycle.id, ballots: VOTERS };
+}
+
+/** What both demo cycles share: the reference tie-breaking, eligibility from 18, every channel. */
+function demoCycleDefaults() {
+  return {
+    tie_breaking: 'project_id',
+    lot_seed: null,
+    min_age: 18,
+    residence_required: 1,
+    max_voters_per_phone: 3,
+    online_voting: 1,
+    counter_voting: 1,
+    paper_voting: 1,
+    seal_salt: randomToken(),
+  } as const;
 }
 
 /**
